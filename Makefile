@@ -1,0 +1,57 @@
+# The two commands a newcomer needs: `make run` and `make test` (see README.md).
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: help run test lint format demo clean
+
+help:
+	@echo "make run     set up everything, load the demo programme, serve on 127.0.0.1:$(PORT)"
+	@echo "make test    set up with the dev extras, lint, run the whole test suite"
+	@echo "make lint    ruff check and ruff format --check"
+	@echo "make format  ruff format and ruff check --fix"
+	@echo "make demo    (re)load the demo programme"
+	@echo "make clean   remove .venv and var/"
+
+$(VENV)/created:
+	@python=$$(scripts/find-python) && echo "Creating $(VENV) with $$python" && "$$python" -m venv $(VENV)
+	@$(PY) -m pip install -q --upgrade pip
+	@touch $@
+
+# Reinstall whenever the dependencies change.
+$(VENV)/installed: $(VENV)/created pyproject.toml
+	@$(PY) -m pip install -q -e .
+	@touch $@
+
+$(VENV)/installed-dev: $(VENV)/installed
+	@$(PY) -m pip install -q -e ".[dev]"
+	@touch $@
+
+run: $(VENV)/installed
+	@scripts/system-deps
+	@PORT=$(PORT) scripts/serve
+
+demo: $(VENV)/installed
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py load_demo
+
+lint: $(VENV)/installed-dev
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/installed-dev
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+# Tests keep their own var/ folder so a running `make run` worker never picks up their tasks.
+test: $(VENV)/installed-dev lint
+	@scripts/system-deps --browser
+	@SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-never-used-in-production-0123456789} \
+	  DEBUG=0 SECURE_SSL_REDIRECT=0 PARLEY_BASE_URL=http://testserver PARLEY_VAR_DIR=$${PARLEY_VAR_DIR:-var/test} $(VENV)/bin/pytest
+
+clean:
+	rm -rf $(VENV) var

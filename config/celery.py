@@ -1,0 +1,19 @@
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+app = Celery("parley")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# The one beat schedule. Deadlines live in the database; periodic tasks only scan for them.
+app.conf.beat_schedule = {
+    # Expired login sessions are dead weight and, once stolen, useless: drop them nightly.
+    "purge-expired-sessions": {
+        "task": "dialogues.tasks.purge_expired_sessions",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}

@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from config.health import healthz
+from dialogues.forms.accounts import InvitedUsersPasswordResetForm, LoginForm
+from dialogues.invitations import invitation_token_generator
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path(
+        "accounts/password_reset/",
+        auth_views.PasswordResetView.as_view(form_class=InvitedUsersPasswordResetForm),
+        name="password_reset",
+    ),
+    path(
+        "accounts/invitation/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            token_generator=invitation_token_generator,
+            post_reset_login=True,
+            post_reset_login_backend="dialogues.backends.EmailOrUsernameBackend",
+            success_url="/",
+        ),
+        name="accept_invitation",
+    ),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("dialogues.urls")),
+]

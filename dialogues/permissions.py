@@ -1,0 +1,137 @@
+"""The access chokepoint for programmes and everything that inherits access from them.
+
+Roles are stored on Membership and mirrored into django-guardian object permissions on the
+programme (dialogues.services.teams.membership_sync_permissions keeps them in step), so every
+check here is a guardian check. Views never fetch a programme or a dialogue any other way.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
+
+from dialogues.models import Dialogue, Membership, Programme
+
+Role = Membership.Role
+
+VIEW = "view_programme"
+CHANGE = "change_programme"
+MANAGE_TEAM = "manage_team"
+VIEW_DIALOGUES = "view_dialogues"
+VIEW_IDENTITY = "view_identity"
+DESIGN_DIALOGUES = "design_dialogues"
+VET_OUTPUTS = "vet_outputs"
+CARRY_UPTAKE = "carry_uptake"
+VIEW_RESULTS = "view_results"
+
+ALL_PROGRAMME_PERMISSIONS = frozenset(
+    {
+        VIEW,
+        CHANGE,
+        MANAGE_TEAM,
+        VIEW_DIALOGUES,
+        VIEW_IDENTITY,
+        DESIGN_DIALOGUES,
+        VET_OUTPUTS,
+        CARRY_UPTAKE,
+        VIEW_RESULTS,
+    }
+)
+
+# What each role may do on its programme. Donors see results, never dialogues or people.
+ROLE_PERMISSIONS = {
+    Role.FACILITATOR: {VIEW, VIEW_DIALOGUES, DESIGN_DIALOGUES, VIEW_IDENTITY, VIEW_RESULTS},
+    Role.PROGRAMME_OFFICER: {VIEW, VIEW_DIALOGUES, DESIGN_DIALOGUES, CARRY_UPTAKE, VIEW_RESULTS},
+    Role.LEGAL_REVIEWER: {VIEW, VIEW_DIALOGUES, VET_OUTPUTS},
+    Role.DONOR: {VIEW, VIEW_RESULTS},
+}
+ADMIN_PERMISSIONS = {MANAGE_TEAM, CHANGE}
+
+
+def permissions_for_membership(membership):
+    """The set of programme permissions a membership grants."""
+    granted = set(ROLE_PERMISSIONS.get(membership.role, ()))
+    if membership.role == Role.PROGRAMME_OFFICER and membership.programme.officers_see_identity:
+        granted.add(VIEW_IDENTITY)
+    if membership.role == Role.LEGAL_REVIEWER and membership.identity_granted:
+        granted.add(VIEW_IDENTITY)
+    if membership.is_admin:
+        granted |= ADMIN_PERMISSIONS
+    return granted
+
+
+def _check_known(perm):
+    if perm not in ALL_PROGRAMME_PERMISSIONS:
+        raise ValueError(f"Unknown programme permission: {perm}")
+
+
+def _authorize(user, programme, perm, visible_with):
+    """Raise Http404 unless `user` holds `visible_with`, PermissionDenied unless `perm`."""
+    checker = ObjectPermissionChecker(user)
+    if not checker.has_perm(visible_with, programme):
+        raise Http404
+    if not checker.has_perm(perm, programme):
+        raise PermissionDenied
+    return checker
+
+
+def get_programme_for_user(user, public_id, perm=VIEW, *, visible_with=VIEW):
+    """Return the programme `public_id` if `user` may do `perm` on it.
+
+    Raises Http404 when the programme does not exist or the user lacks `visible_with` on it
+    (strangers, and donors for dialogue pages with visible_with=VIEW_DIALOGUES: never
+    revealing that it exists), PermissionDenied when they can see it but lack `perm`.
+    Anonymous and inactive users hold no permissions, so they get 404 too.
+    """
+    _check_known(perm)
+    _check_known(visible_with)
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    try:
+        programme = Programme.objects.get(public_id=public_id)
+    except (Programme.DoesNotExist, ValueError) as missing:
+        raise Http404 from missing
+    _authorize(user, programme, perm, visible_with)
+    return programme
+
+
+def get_dialogue_for_user(user, public_id, perm=VIEW_DIALOGUES):
+    """Return the dialogue `public_id` (with its programme) if `user` may do `perm` on its
+    programme. Raises Http404 for anyone without view_dialogues there (strangers, donors),
+    PermissionDenied for a team member lacking `perm` (a legal reviewer editing)."""
+    _check_known(perm)
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    try:
+        dialogue = Dialogue.objects.select_related("programme").get(public_id=public_id)
+    except (Dialogue.DoesNotExist, ValueError) as missing:
+        raise Http404 from missing
+    _authorize(user, dialogue.programme, perm, VIEW_DIALOGUES)
+    return dialogue
+
+
+def may_see_identity(user, programme):
+    """Whether `user` may see participants' names, aliases, affiliations and contacts."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return ObjectPermissionChecker(user).has_perm(VIEW_IDENTITY, programme)
+
+
+def programmes_for_user(user, perm=VIEW):
+    """The programmes on which `user` holds `perm`, as one query."""
+    _check_known(perm)
+    if not (user.is_authenticated and user.is_active):
+        return Programme.objects.none()
+    return get_objects_for_user(
+        user, f"dialogues.{perm}", klass=Programme, accept_global_perms=False
+    )
+
+
+def programme_permission_checker(user, programmes):
+    """An ObjectPermissionChecker with the permissions for `programmes` loaded in one query,
+    for per-row checks in lists."""
+    checker = ObjectPermissionChecker(user)
+    programmes = list(programmes)
+    if programmes:
+        checker.prefetch_perms(programmes)
+    return checker

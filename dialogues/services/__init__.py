@@ -1,0 +1,1 @@
+"""Domain operations of the dialogues app, one module per area."""

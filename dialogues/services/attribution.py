@@ -1,0 +1,214 @@
+"""Finding participants' names in free text, for the non-attribution rule.
+
+Notes, documents and reports must never attribute a statement to a participant. A name or a
+listed alias in such a text is the tell-tale sign, so this module finds them: whole words only,
+ignoring case and accents ("José Ramos" matches "jose ramos" and "JOSÉ RAMOS", never
+"Joseramos"), treating spaces, line breaks and hyphens between the parts of a name alike.
+
+    finder = MentionFinder(participants)      # compile once ...
+    for text in texts:
+        mentions = finder.find(text)          # ... scan many texts
+        clean = finder.redact(text, "[name withheld]")
+
+A mention carries the participant, so it maps a name to a pseudonymous code: show its details
+only to users allowed to see identities.
+
+Pages shown to someone who may not see identities pass every free text of a dialogue (titles,
+locations, agendas, notes, file names) through a Redactor built once per request:
+
+    redact = dialogue_redactor(dialogue, show_identity=False)
+    redact(session.title)                     # "Lunch with [name withheld]"
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from dialogues import permissions
+from dialogues.models import Participant
+
+# What a name becomes on a page shown to someone who may not see identities.
+NAME_WITHHELD = _("[name withheld]")
+
+# Shorter terms (an alias "J") would flag every other word.
+MIN_TERM_LENGTH = 2
+CONTEXT_CHARS = 40
+
+# Typographic apostrophes are folded to the plain one, so a curly apostrophe matches a straight one.
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+# Between the parts of a name: any run of spaces, line breaks or hyphen-like dashes.
+_NAME_SEPARATOR = r"[\s\-‐‑‒–—]+"
+_SPLIT_NAME = re.compile(_NAME_SEPARATOR)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char):
+    decomposed = unicodedata.normalize("NFKD", char)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold().translate(_APOSTROPHES)
+
+
+def _fold(text):
+    """Return the accent- and case-folded text and, for each of its characters, the index of
+    the character of `text` it came from (folding may shorten or lengthen the text)."""
+    folded, origins = [], []
+    for index, char in enumerate(text):
+        piece = _fold_char(char)
+        folded.append(piece)
+        origins.extend([index] * len(piece))
+    return "".join(folded), origins
+
+
+def _term_pattern(term):
+    parts = [part for part in _SPLIT_NAME.split(_fold(term)[0]) if part]
+    if len("".join(parts)) < MIN_TERM_LENGTH:
+        return None
+    return _NAME_SEPARATOR.join(re.escape(part) for part in parts)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One occurrence of a participant's name or alias in a text.
+
+    `start` and `end` index the original text (text[start:end] is what was written);
+    `term` is the name or alias as the register holds it; `context` is the passage around the
+    occurrence, on one line, with an ellipsis where it was cut."""
+
+    participant: object
+    term: str
+    start: int
+    end: int
+    context: str
+
+
+class MentionFinder:
+    """Precompiled patterns for the names and aliases of some participants.
+
+    `participants` are objects with `full_name` and `alias_list` (dialogues.models.Participant).
+    Compiling is the costly part; reuse one finder for many texts."""
+
+    def __init__(self, participants):
+        self._patterns = []
+        for participant in participants:
+            terms = {}
+            for term in [participant.full_name, *participant.alias_list]:
+                pattern = _term_pattern(term)
+                if pattern is not None:
+                    terms.setdefault(pattern, term)
+            if not terms:
+                continue
+            # Longest first, so "José Ramos" wins over an alias "Ramos" at the same place.
+            ordered = sorted(terms, key=len, reverse=True)
+            alternation = "|".join(f"(?P<t{i}>{pattern})" for i, pattern in enumerate(ordered))
+            compiled = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+            self._patterns.append((participant, compiled, [terms[p] for p in ordered]))
+
+    def find(self, text):
+        """Every mention in `text`, in reading order."""
+        if not text or not self._patterns:
+            return []
+        folded, origins = _fold(text)
+        mentions = []
+        for participant, compiled, terms in self._patterns:
+            for match in compiled.finditer(folded):
+                start, end = origins[match.start()], origins[match.end() - 1] + 1
+                mentions.append(
+                    Mention(
+                        participant=participant,
+                        term=terms[int(match.lastgroup[1:])],
+                        start=start,
+                        end=end,
+                        context=_context(text, start, end),
+                    )
+                )
+        mentions.sort(key=lambda mention: (mention.start, mention.end))
+        return mentions
+
+    def redact(self, text, replacement):
+        """`text` with every mention replaced by `replacement`."""
+        spans = []
+        for mention in self.find(text):
+            if spans and mention.start < spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], mention.end))
+            else:
+                spans.append((mention.start, mention.end))
+        pieces, cursor = [], 0
+        for start, end in spans:
+            pieces += [text[cursor:start], replacement]
+            cursor = end
+        pieces.append(text[cursor:])
+        return "".join(pieces)
+
+
+def _context(text, start, end):
+    before_start = max(0, start - CONTEXT_CHARS)
+    after_end = min(len(text), end + CONTEXT_CHARS)
+    snippet = " ".join(text[before_start:after_end].split())
+    return f"{'…' if before_start else ''}{snippet}{'…' if after_end < len(text) else ''}"
+
+
+def find_participant_mentions(text, participants):
+    """Every whole-word, case- and accent-insensitive occurrence in `text` of the full name or
+    a listed alias of one of `participants`, in reading order, as Mention objects (the
+    participant, the term matched, its position in `text` and a short context).
+
+    Pure: no database access. To scan several texts, build a MentionFinder once."""
+    return MentionFinder(participants).find(text)
+
+
+def dialogue_mention_finder(dialogue):
+    """A MentionFinder for everyone on the dialogue's roster, whatever their status: a name
+    stays sensitive after the person declines or withdraws. One query."""
+    return MentionFinder(_roster_participants(dialogue))
+
+
+def actor_sees_identity(actor, programme):
+    """Whether `actor` may see participants' identities on `programme`. No actor (a script, a
+    test) is treated like a user without identity: unknown state denies."""
+    return actor is not None and permissions.may_see_identity(actor, programme)
+
+
+def refuse_if_names_withheld(*, actor, dialogue, texts, message):
+    """Raise ValidationError(`message`, code "names_withheld") when `actor` may not see
+    identities and one of `texts` names a participant of `dialogue`. Such texts are shown to
+    them with the names withheld, so they may not edit them: the form would show the names,
+    and saving would overwrite what they could not read."""
+    if actor_sees_identity(actor, dialogue.programme):
+        return
+    finder = dialogue_mention_finder(dialogue)
+    if any(finder.find(text) for text in texts):
+        raise ValidationError(message, code="names_withheld")
+
+
+class Redactor:
+    """Free text of a dialogue as one reader may see it: unchanged for someone who may see
+    identities (participants=None), with every name and alias of `participants` replaced for
+    anyone else. Build one per request and call it for each text."""
+
+    def __init__(self, participants=None):
+        self._finder = None if participants is None else MentionFinder(participants)
+
+    @property
+    def hides_names(self):
+        return self._finder is not None
+
+    def __call__(self, text, replacement=NAME_WITHHELD):
+        if self._finder is None or not text:
+            return text
+        return self._finder.redact(text, str(replacement))
+
+
+def dialogue_redactor(dialogue, *, show_identity):
+    """A Redactor for the dialogue's roster, or one that changes nothing when the reader may
+    see identities. One query when names are to be hidden, none otherwise."""
+    if show_identity:
+        return Redactor()
+    return Redactor(_roster_participants(dialogue))
+
+
+def _roster_participants(dialogue):
+    return Participant.objects.filter(dialogue_places__dialogue=dialogue)

@@ -1,0 +1,288 @@
+from collections import Counter, defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dialogues import permissions
+from dialogues.forms import add_service_errors
+from dialogues.forms.teams import MemberAddForm, MemberChangeForm, ProgrammeSettingsForm
+from dialogues.models import Dialogue, Membership, Programme
+from dialogues.services import teams as services
+
+Role = Membership.Role
+
+
+@login_required
+def home(request):
+    """Each role lands on its own real data. Queries: memberships, then one per role held
+    (dialogues for facilitators, status counts for officers, the review queue for legal
+    reviewers, funded programmes for donors), whatever the amount of data."""
+    memberships = list(Membership.objects.filter(user=request.user).select_related("programme"))
+    by_role = defaultdict(list)
+    for membership in memberships:
+        by_role[membership.role].append(membership.programme)
+
+    context = {"memberships": memberships}
+    if by_role[Role.FACILITATOR]:
+        context["facilitator_dialogues"] = (
+            Dialogue.objects.filter(programme__in=by_role[Role.FACILITATOR])
+            .select_related("programme")
+            .in_workflow_order("programme__name")
+        )
+    if by_role[Role.PROGRAMME_OFFICER]:
+        context["officer_overview"] = _programme_overview(by_role[Role.PROGRAMME_OFFICER])
+    if by_role[Role.LEGAL_REVIEWER]:
+        context["review_queue"] = (
+            Dialogue.objects.filter(
+                programme__in=by_role[Role.LEGAL_REVIEWER], status=Dialogue.Status.PACKAGING
+            )
+            .select_related("programme")
+            .order_by("programme__name", "title")
+        )
+        context["legal_programmes"] = by_role[Role.LEGAL_REVIEWER]
+    if by_role[Role.DONOR]:
+        context["funded_programmes"] = Programme.objects.filter(
+            pk__in=[p.pk for p in by_role[Role.DONOR]]
+        ).annotate(
+            dialogue_count=Count("dialogues", distinct=True),
+            active_dialogue_count=Count(
+                "dialogues",
+                filter=~Q(
+                    dialogues__status__in=[Dialogue.Status.CLOSED, Dialogue.Status.ABANDONED]
+                ),
+                distinct=True,
+            ),
+        )
+    if request.user.is_superuser:
+        context["all_programmes"] = permissions.programmes_for_user(request.user).annotate(
+            member_count=Count("memberships", distinct=True),
+            dialogue_count=Count("dialogues", distinct=True),
+        )
+    return render(request, "dialogues/home.html", context)
+
+
+def _programme_overview(programmes):
+    """Per programme: dialogue counts by status and team size, in two queries."""
+    status_counts = defaultdict(Counter)
+    rows = (
+        Dialogue.objects.filter(programme__in=programmes)
+        .values("programme_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for row in rows:
+        status_counts[row["programme_id"]][row["status"]] = row["n"]
+    team_sizes = dict(
+        Membership.objects.filter(programme__in=programmes)
+        .values_list("programme_id")
+        .annotate(n=Count("id"))
+    )
+    return [
+        {
+            "programme": programme,
+            "team_size": team_sizes.get(programme.pk, 0),
+            "total": sum(status_counts[programme.pk].values()),
+            "by_status": [
+                (label, status_counts[programme.pk][value])
+                for value, label in Dialogue.Status.choices
+                if status_counts[programme.pk][value]
+            ],
+        }
+        for programme in programmes
+    ]
+
+
+@login_required
+def programme_list(request):
+    programmes = list(
+        permissions.programmes_for_user(request.user).annotate(
+            dialogue_count=Count("dialogues", distinct=True)
+        )
+    )
+    roles = dict(
+        Membership.objects.filter(user=request.user, programme__in=programmes).values_list(
+            "programme_id", "role"
+        )
+    )
+    for programme in programmes:
+        programme.my_role = Role(roles[programme.pk]).label if programme.pk in roles else None
+    return render(request, "dialogues/programme_list.html", {"programmes": programmes})
+
+
+@login_required
+def programme_detail(request, programme_id):
+    programme = permissions.get_programme_for_user(request.user, programme_id)
+    checker = permissions.programme_permission_checker(request.user, [programme])
+    can = {
+        perm: checker.has_perm(perm, programme)
+        for perm in (
+            permissions.DESIGN_DIALOGUES,
+            permissions.VET_OUTPUTS,
+            permissions.MANAGE_TEAM,
+            permissions.CHANGE,
+        )
+    }
+    sees_work = checker.has_perm(permissions.VIEW_DIALOGUES, programme)
+    status_counts = Counter(
+        dict(programme.dialogues.values_list("status").annotate(n=Count("id")).order_by())
+    )
+    context = {
+        "programme": programme,
+        "can": can,
+        "status_counts": [
+            (label, status_counts[value])
+            for value, label in Dialogue.Status.choices
+            if status_counts[value]
+        ],
+        "dialogue_total": sum(status_counts.values()),
+    }
+    # Donors see aggregates only: no dialogue titles, no team.
+    if sees_work:
+        context["dialogues"] = programme.dialogues.in_workflow_order()
+        context["team"] = programme.memberships.select_related("user").order_by(
+            "role", "user__username"
+        )
+    return render(request, "dialogues/programme_detail.html", context)
+
+
+@login_required
+def programme_settings(request, programme_id):
+    programme = permissions.get_programme_for_user(request.user, programme_id, permissions.CHANGE)
+    form = ProgrammeSettingsForm(request.POST or None, instance=programme)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update_settings(
+                programme=programme, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Programme settings saved."))
+            return redirect("dialogues:programme_detail", programme_id=programme.public_id)
+    return render(
+        request, "dialogues/programme_settings.html", {"programme": programme, "form": form}
+    )
+
+
+def _change_form(member):
+    return MemberChangeForm(
+        initial={
+            "role": member.role,
+            "is_admin": member.is_admin,
+            "identity_granted": member.identity_granted,
+        },
+        prefix=str(member.public_id),
+    )
+
+
+def _team_context(programme, add_form):
+    members = list(programme.memberships.select_related("user").order_by("role", "user__username"))
+    for member in members:
+        member.change_form = _change_form(member)
+    return {"programme": programme, "members": members, "add_form": add_form}
+
+
+@login_required
+def team(request, programme_id):
+    """The programme team: list, add. Queries: programme, permissions, members."""
+    programme = permissions.get_programme_for_user(
+        request.user, programme_id, permissions.MANAGE_TEAM
+    )
+    add_form = MemberAddForm(request.POST or None)
+    if request.method == "POST" and add_form.is_valid():
+        try:
+            membership, invitation_sent = services.membership_add(
+                programme=programme,
+                email=add_form.cleaned_data["email"],
+                role=add_form.cleaned_data["role"],
+                is_admin=add_form.cleaned_data["is_admin"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            add_service_errors(add_form, error)
+        else:
+            if not invitation_sent:
+                messages.success(
+                    request,
+                    _("%(user)s joined the team.") % {"user": membership.user.get_username()},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(email)s was invited and will receive a link to choose a password.")
+                    % {"email": membership.user.email},
+                )
+            return redirect("dialogues:team", programme_id=programme.public_id)
+    return render(request, "dialogues/team.html", _team_context(programme, add_form))
+
+
+def _membership_in(programme, membership_id):
+    try:
+        return programme.memberships.select_related("user").get(public_id=membership_id)
+    except Membership.DoesNotExist as missing:
+        raise Http404 from missing
+
+
+@require_POST
+@login_required
+def member_change(request, programme_id, membership_id):
+    """Change a member's role. With htmx, answers with the updated table row only."""
+    programme = permissions.get_programme_for_user(
+        request.user, programme_id, permissions.MANAGE_TEAM
+    )
+    membership = _membership_in(programme, membership_id)
+    form = MemberChangeForm(request.POST, prefix=str(membership.public_id))
+    outcome, error_text = None, None
+    if form.is_valid():
+        try:
+            services.membership_change(
+                membership=membership,
+                role=form.cleaned_data["role"],
+                is_admin=form.cleaned_data["is_admin"],
+                identity_granted=form.cleaned_data["identity_granted"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            error_text = " ".join(error.messages)
+        else:
+            outcome = _("%(user)s updated.") % {"user": membership.user.get_username()}
+    else:
+        error_text = _("Choose a role from the list.")
+
+    if request.htmx:
+        member = _membership_in(programme, membership_id)
+        member.change_form = _change_form(member)
+        context = {"programme": programme, "member": member}
+        context.update(row_message=outcome, row_error=error_text)
+        return render(request, "dialogues/team.html#member-row", context)
+    if error_text:
+        messages.error(request, error_text)
+    else:
+        messages.success(request, outcome)
+    return redirect("dialogues:team", programme_id=programme.public_id)
+
+
+@require_POST
+@login_required
+def member_remove(request, programme_id, membership_id):
+    programme = permissions.get_programme_for_user(
+        request.user, programme_id, permissions.MANAGE_TEAM
+    )
+    membership = _membership_in(programme, membership_id)
+    try:
+        services.membership_remove(membership=membership, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(user)s is no longer on the team.") % {"user": membership.user.get_username()},
+        )
+    if membership.user == request.user and not request.user.is_superuser:
+        return redirect("dialogues:home")
+    return redirect("dialogues:team", programme_id=programme.public_id)

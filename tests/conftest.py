@@ -1,0 +1,71 @@
+"""Named users per role on one programme, plus a stranger who belongs to another."""
+
+import pytest
+
+from dialogues.models import Membership
+from dialogues.services.teams import membership_add
+from tests.dialogues.factories import DialogueFactory, ProgrammeFactory, UserFactory
+
+Role = Membership.Role
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _member(programme, role, *, is_admin=False, **user_fields):
+    user = UserFactory(**user_fields)
+    membership_add(programme=programme, email=user.email, role=role, is_admin=is_admin, actor=None)
+    return user
+
+
+@pytest.fixture
+def programme(db):
+    return ProgrammeFactory(name="Lakeshore Access Programme")
+
+
+@pytest.fixture
+def other_programme(db):
+    return ProgrammeFactory(name="Hidden Ridge Programme")
+
+
+@pytest.fixture
+def facilitator(programme):
+    """A facilitator who is also the programme admin."""
+    return _member(programme, Role.FACILITATOR, is_admin=True, username="fiona")
+
+
+@pytest.fixture
+def officer(programme):
+    return _member(programme, Role.PROGRAMME_OFFICER, username="otto")
+
+
+@pytest.fixture
+def legal_reviewer(programme):
+    return _member(programme, Role.LEGAL_REVIEWER, username="lena")
+
+
+@pytest.fixture
+def donor(programme):
+    return _member(programme, Role.DONOR, username="dario")
+
+
+@pytest.fixture
+def stranger(other_programme):
+    """A facilitator and admin, but of another programme."""
+    return _member(other_programme, Role.FACILITATOR, is_admin=True, username="sam")
+
+
+@pytest.fixture
+def dialogue(programme):
+    return DialogueFactory(programme=programme, title="Corridor triggers")
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login

@@ -1,0 +1,82 @@
+import pytest
+from django.urls import reverse
+
+from dialogues.models import Dialogue
+from tests.dialogues.factories import DialogueFactory
+
+HOME = "/"
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next=/"
+
+
+def test_facilitators_land_on_their_dialogues(login, facilitator, dialogue, other_programme):
+    DialogueFactory(programme=other_programme, title="Someone else's dialogue")
+    html = login(facilitator).get(HOME).content.decode()
+    assert "Your dialogues" in html
+    assert "Corridor triggers" in html
+    assert "Someone else&#x27;s dialogue" not in html
+    assert "My dialogues" in html  # the navigation speaks to the role
+
+
+def test_programme_officers_land_on_the_programme_overview(login, officer, programme, dialogue):
+    DialogueFactory(programme=programme, status=Dialogue.Status.CLOSED)
+    html = login(officer).get(HOME).content.decode()
+    assert "Programme overview" in html
+    assert programme.name in html
+    assert "2 dialogues" in html
+    assert "Design 1" in html and "Closed 1" in html
+
+
+def test_legal_reviewers_land_on_what_awaits_review(login, legal_reviewer, programme):
+    DialogueFactory(programme=programme, title="Packaged options", status="packaging")
+    DialogueFactory(programme=programme, title="Still designing", status="design")
+    html = login(legal_reviewer).get(HOME).content.decode()
+    assert "Awaiting your review" in html
+    assert "Packaged options" in html
+    assert "Still designing" not in html
+
+
+def test_donors_land_on_the_programmes_they_fund_without_any_dialogue_detail(
+    login, donor, programme, dialogue
+):
+    html = login(donor).get(HOME).content.decode()
+    assert "Programmes you fund" in html
+    assert programme.name in html
+    assert dialogue.title not in html
+    assert dialogue.problem not in html
+
+
+def test_someone_on_no_team_is_told_how_to_join(login, db):
+    from tests.dialogues.factories import UserFactory
+
+    html = login(UserFactory()).get(HOME).content.decode()
+    assert "not on any programme team yet" in html
+
+
+@pytest.mark.parametrize("role_fixture", ["facilitator", "officer", "legal_reviewer", "donor"])
+def test_home_queries_do_not_grow_with_the_data(
+    request, login, programme, role_fixture, django_assert_max_num_queries
+):
+    client = login(request.getfixturevalue(role_fixture))
+    DialogueFactory.create_batch(2, programme=programme, status="packaging")
+    client.get(HOME)
+    # session, user, memberships, the role's own query, navigation roles.
+    with django_assert_max_num_queries(8) as at_1x:
+        client.get(HOME)
+    DialogueFactory.create_batch(20, programme=programme, status="packaging")
+    with django_assert_max_num_queries(len(at_1x.captured_queries)):
+        client.get(HOME)
+
+
+def test_programme_list_shows_my_role_in_bounded_queries(
+    login, facilitator, programme, django_assert_max_num_queries
+):
+    client = login(facilitator)
+    with django_assert_max_num_queries(6):
+        html = client.get(reverse("dialogues:programme_list")).content.decode()
+    assert programme.name in html
+    assert "Facilitator" in html
