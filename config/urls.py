@@ -33,4 +33,5 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("", include("dialogues.urls")),
+    path("", include("uptake.urls")),
 ]

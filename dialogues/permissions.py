@@ -20,6 +20,7 @@ MANAGE_TEAM = "manage_team"
 VIEW_DIALOGUES = "view_dialogues"
 VIEW_IDENTITY = "view_identity"
 DESIGN_DIALOGUES = "design_dialogues"
+LEAD_DIALOGUES = "lead_dialogues"
 VET_OUTPUTS = "vet_outputs"
 CARRY_UPTAKE = "carry_uptake"
 VIEW_RESULTS = "view_results"
@@ -32,6 +33,7 @@ ALL_PROGRAMME_PERMISSIONS = frozenset(
         VIEW_DIALOGUES,
         VIEW_IDENTITY,
         DESIGN_DIALOGUES,
+        LEAD_DIALOGUES,
         VET_OUTPUTS,
         CARRY_UPTAKE,
         VIEW_RESULTS,
@@ -40,7 +42,14 @@ ALL_PROGRAMME_PERMISSIONS = frozenset(
 
 # What each role may do on its programme. Donors see results, never dialogues or people.
 ROLE_PERMISSIONS = {
-    Role.FACILITATOR: {VIEW, VIEW_DIALOGUES, DESIGN_DIALOGUES, VIEW_IDENTITY, VIEW_RESULTS},
+    Role.FACILITATOR: {
+        VIEW,
+        VIEW_DIALOGUES,
+        DESIGN_DIALOGUES,
+        LEAD_DIALOGUES,
+        VIEW_IDENTITY,
+        VIEW_RESULTS,
+    },
     Role.PROGRAMME_OFFICER: {VIEW, VIEW_DIALOGUES, DESIGN_DIALOGUES, CARRY_UPTAKE, VIEW_RESULTS},
     Role.LEGAL_REVIEWER: {VIEW, VIEW_DIALOGUES, VET_OUTPUTS},
     Role.DONOR: {VIEW, VIEW_RESULTS},

@@ -39,6 +39,9 @@ class Programme(models.Model):
             ("view_dialogues", _("See dialogues, participants and the actor map")),
             ("view_identity", _("See participant identities")),
             ("design_dialogues", _("Design and run dialogues")),
+            # The facilitator's calls: who reads a confidential document, when a flagged
+            # name may stay in one.
+            ("lead_dialogues", _("Lead dialogues")),
             ("vet_outputs", _("Vet options and documents")),
             ("carry_uptake", _("Carry outputs to policy and log results")),
             ("view_results", _("See monitoring and evaluation results")),

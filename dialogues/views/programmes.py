@@ -125,6 +125,7 @@ def programme_detail(request, programme_id):
             permissions.VET_OUTPUTS,
             permissions.MANAGE_TEAM,
             permissions.CHANGE,
+            permissions.VIEW_RESULTS,
         )
     }
     sees_work = checker.has_perm(permissions.VIEW_DIALOGUES, programme)

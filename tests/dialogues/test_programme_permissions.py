@@ -67,6 +67,7 @@ def test_an_unknown_permission_name_is_a_programming_error(programme, facilitato
                 "view_programme",
                 "view_dialogues",
                 "design_dialogues",
+                "lead_dialogues",
                 "view_identity",
                 "view_results",
             },

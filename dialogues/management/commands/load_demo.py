@@ -1,11 +1,14 @@
 """Load the fictional demo programme. Safe to run again: it updates in place, never duplicates."""
 
+from importlib import import_module
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.module_loading import module_has_submodule
 
-from dialogues import demo
-from dialogues.demo.programme import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS
+from dialogues.demo.programme import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS, PROGRAMME
 
 
 class Command(BaseCommand):
@@ -26,9 +29,14 @@ class Command(BaseCommand):
                 "The demo creates accounts with a published password, so it runs only with "
                 "DEBUG=1. On a test or staging database, pass --without-debug."
             )
-        programme = demo.load()
+        # Each app that has a `demo` module adds its part, in INSTALLED_APPS order (dialogues
+        # first): apps further down the chain build on the demo programme without dialogues
+        # having to know them.
+        for app_config in apps.get_app_configs():
+            if module_has_submodule(app_config.module, "demo"):
+                import_module(f"{app_config.name}.demo").load()
         self.stdout.write(
-            self.style.SUCCESS(f"Demo programme loaded: {programme.name}.")
+            self.style.SUCCESS(f"Demo programme loaded: {PROGRAMME['name']}.")
             + f"\nDemo logins, all with the password {DEMO_PASSWORD!r}: "
             + ", ".join(username for username, *_rest in DEMO_USERS)
             + f" (or <name>@{DEMO_DOMAIN})."
