@@ -178,8 +178,9 @@ def _ladder_entry(entry, step_texts):
 
 
 def _direction(text, default):
-    """"rtl" or "ltr" from the first strong character (what dir="auto" would do, which
-    WeasyPrint does not support); `default` when there is none, e.g. only digits."""
+    """The direction of `text`, "rtl" or "ltr", from its first strong character (what
+    dir="auto" would do; WeasyPrint does not support it); `default` when it has none, as
+    with only digits."""
     for character in text:
         bidi_class = unicodedata.bidirectional(character)
         if bidi_class == "L":
@@ -245,8 +246,9 @@ def _refused(url, reason):
 
 
 def _scheme_and_host(url):
-    """"http://127.0.0.1:8000", "file:" or "data:": enough to see what was asked for,
-    without the path, query or user info, where document text could hide."""
+    """The URL cut down to its scheme and host ("http://127.0.0.1:8000", "file:", "data:"):
+    enough to see what was asked for, without the path, query or user info, where document
+    text could hide."""
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -256,5 +258,6 @@ def _scheme_and_host(url):
     host = parts.netloc.rpartition("@")[2]
     where = f"{parts.scheme}://{host}" if host else f"{parts.scheme}:"
     return where[:_LOGGED_URL_LENGTH]
+
 
 safe_url_fetcher = StaticFilesFetcher()

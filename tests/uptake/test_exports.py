@@ -233,6 +233,4 @@ def test_someone_else_cannot_see_or_download_a_zip(client, dialogue, facilitator
     bundle = DocumentBundle.objects.create(dialogue=dialogue, requested_by=facilitator)
     client.force_login(officer)
     assert client.get(reverse("uptake:bundle_detail", args=[bundle.public_id])).status_code == 404
-    assert (
-        client.get(reverse("uptake:bundle_download", args=[bundle.public_id])).status_code == 404
-    )
+    assert client.get(reverse("uptake:bundle_download", args=[bundle.public_id])).status_code == 404

@@ -146,12 +146,15 @@ def _workflow_context(request, document, allowed, redact, show_identity):
         if document.is_non_paper and document.status == Document.Status.DRAFT
         else []
     )
-    versions = []
-    previous = document.previous_version
-    while previous is not None:  # a handful of iterations at most
-        versions.append(previous)
-        previous = previous.previous_version
-    following = Document.objects.filter(previous_version=document).first()
+    # The whole lineage in one query: earlier versions by walking previous_version links.
+    relatives = {
+        d.pk: d for d in Document.objects.filter(dialogue=document.dialogue, kind=document.kind)
+    }
+    versions, previous_id = [], document.previous_version_id
+    while previous_id in relatives:
+        versions.append(relatives[previous_id])
+        previous_id = relatives[previous_id].previous_version_id
+    following = next((d for d in relatives.values() if d.previous_version_id == document.pk), None)
     return {
         "head": head,
         "gaps": gaps,
@@ -163,6 +166,9 @@ def _workflow_context(request, document, allowed, redact, show_identity):
         "override_form": OverrideForm()
         if hits and not override and Action.OVERRIDE_GUARD in allowed
         else None,
+        # The text names someone this user may not see: they read it redacted, so they may
+        # not edit it (the service refuses too).
+        "edit_withheld": bool(hits) and not show_identity,
         "moves": document.allowed_transitions() if can_edit else [],
         "can_edit": can_edit,
         "can_iterate": can_edit and document.is_frozen and following is None,
