@@ -5,7 +5,7 @@ programme (dialogues.services.teams.membership_sync_permissions keeps them in st
 check here is a guardian check. Views never fetch a programme or a dialogue any other way.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
@@ -98,7 +98,8 @@ def get_programme_for_user(user, public_id, perm=VIEW, *, visible_with=VIEW):
         raise Http404
     try:
         programme = Programme.objects.get(public_id=public_id)
-    except (Programme.DoesNotExist, ValueError) as missing:
+    # A malformed id makes the UUID field raise ValidationError.
+    except (Programme.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
     _authorize(user, programme, perm, visible_with)
     return programme
@@ -113,7 +114,7 @@ def get_dialogue_for_user(user, public_id, perm=VIEW_DIALOGUES):
         raise Http404
     try:
         dialogue = Dialogue.objects.select_related("programme").get(public_id=public_id)
-    except (Dialogue.DoesNotExist, ValueError) as missing:
+    except (Dialogue.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
     _authorize(user, dialogue.programme, perm, VIEW_DIALOGUES)
     return dialogue

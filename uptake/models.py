@@ -274,6 +274,8 @@ class DocumentEvent(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     revision_number = models.PositiveIntegerField(null=True, blank=True)
     detail = models.TextField(blank=True)
+    # For an override: the codes of the participants named in the text it let stand.
+    participant_codes = models.JSONField(default=list, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,7 @@ Views never fetch a document any other way.
 
 import enum
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
@@ -34,7 +34,8 @@ class DocumentAction(enum.Enum):
 def _load(public_id):
     try:
         return Document.objects.select_related("dialogue__programme").get(public_id=public_id)
-    except (Document.DoesNotExist, ValueError) as missing:
+    # A malformed id makes the UUID field raise ValidationError, not ValueError.
+    except (Document.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
 
 
@@ -70,7 +71,8 @@ def document_access(user, document, checker=None):
     ):
         actions.add(DocumentAction.COMMENT)
     if leads:
-        actions.add(DocumentAction.OVERRIDE_GUARD)
+        if named:  # the hits are in the text: only someone who reads it may let them stay
+            actions.add(DocumentAction.OVERRIDE_GUARD)
         if document.is_aide_memoire:
             actions.add(DocumentAction.MANAGE_READERS)
     return frozenset(actions)
@@ -96,8 +98,9 @@ def get_document_for_user(user, public_id, action=DocumentAction.READ):
 def documents_for_user(user, dialogue):
     """The documents of `dialogue` `user` may know exist, for lists, each with `readable`
     set: every non-paper; the aide-mémoires naming them; for a facilitator every
-    aide-mémoire, readable or not (they manage its readers). Two queries: the documents,
-    the user's named aide-mémoires. Caller: someone with view_dialogues on the programme."""
+    aide-mémoire, readable or not (they manage its readers). A fixed number of queries:
+    the documents, the user's named aide-mémoires, the permission check.
+    Caller: someone with view_dialogues on the programme."""
     documents = list(
         Document.objects.filter(dialogue=dialogue).order_by("kind", "title", "version")
     )

@@ -43,25 +43,35 @@ def _line_diff(old, new):
 
 def revision_diff(kind, old, new):
     """The passages of revisions `old` and `new` (Revision) side by side: a PassageDiff per
-    passage either has, in reading order; passages are matched by position ("Step 2 · How"),
-    so a reordered step reads as changed text."""
-    old_passages = {
-        p.key: p
-        for p in document_content.passages(
-            kind, old.title, document_content.normalise(kind, old.content)
-        )
-    }
+    passage either has, in reading order (a passage only `old` has stays where it stood);
+    passages are matched by position ("Step 2 · How"), so a reordered step reads as changed
+    text."""
+    old_passages = document_content.passages(
+        kind, old.title, document_content.normalise(kind, old.content)
+    )
     new_passages = document_content.passages(
         kind, new.title, document_content.normalise(kind, new.content)
     )
-    seen, result = set(), []
+    old_by_key = {p.key: p for p in old_passages}
+    new_keys = {p.key for p in new_passages}
+    # Walk the new passages in order, slipping each passage only the old revision has in
+    # after the old passage it followed.
+    gone_after = {}
+    previous = None
+    for passage in old_passages:
+        if passage.key not in new_keys:
+            gone_after.setdefault(previous, []).append(passage)
+        else:
+            previous = passage.key
+
+    def gone(after_key):
+        return [PassageDiff(p.label, _line_diff(p.text, "")) for p in gone_after.get(after_key, [])]
+
+    result = gone(None)
     for passage in new_passages:
-        before = old_passages.get(passage.key)
-        seen.add(passage.key)
+        before = old_by_key.get(passage.key)
         result.append(
             PassageDiff(passage.label, _line_diff(before.text if before else "", passage.text))
         )
-    for key, passage in old_passages.items():
-        if key not in seen:
-            result.append(PassageDiff(passage.label, _line_diff(passage.text, "")))
+        result += gone(passage.key)
     return result

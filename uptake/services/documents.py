@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from guardian.shortcuts import assign_perm
 
 from dialogues.models import Dialogue
-from dialogues.services.attribution import refuse_if_names_withheld
+from dialogues.services.attribution import dialogue_mention_finder, refuse_if_names_withheld
 from uptake import content as document_content
 from uptake.models import Comment, Document, DocumentEvent, Revision
 from uptake.permissions import READ_DOCUMENT
@@ -90,7 +90,12 @@ def non_paper_create_from_package(*, dialogue, actor, title=""):
                 "ladder": None,
             }
         )
-    title = _check_title(title or _("Non-paper: %(title)s") % {"title": dialogue.title})
+    if not title:
+        # The drafting page asks for no title, so the default must always fit.
+        title = _("Non-paper: %(title)s") % {"title": dialogue.title}
+        if len(title) > TITLE_MAX_LENGTH:
+            title = title[: TITLE_MAX_LENGTH - 1].rstrip() + "…"
+    title = _check_title(title)
     document = Document.objects.create(
         dialogue=dialogue, kind=Document.Kind.NON_PAPER, title=title, created_by=actor
     )
@@ -242,9 +247,10 @@ class GuardBlocked(ValidationError):
 
 def check_guard(document, revision):
     """Raise GuardBlocked when `revision` names a participant and no facilitator let those
-    names stay for this very revision."""
+    names stay for this very revision (an override given before someone else named in it
+    joined the roster does not cover them)."""
     hits = guard.revision_hits(document, revision)
-    if hits and guard.override_for(document, revision.number) is None:
+    if hits and guard.override_for(document, revision.number, hits) is None:
         raise GuardBlocked(hits)
     return hits
 
@@ -254,19 +260,28 @@ def document_transition(*, document, actor, to_status):
     """Move `document` along draft → in review → ready → delivered (or back before delivery).
 
     Raises ValidationError saying why when the move is not allowed, when a non-paper with
-    gaps would leave draft (fewer than 3 or more than 5 steps, a step without who, when or
-    how, an unplaced step), and GuardBlocked when moving to ready while the text names a
-    participant without a facilitator's override. Delivering freezes the text.
+    gaps would move forward (fewer than 3 or more than 5 steps, a step without who, when or
+    how, an unplaced step), and GuardBlocked when moving to ready or delivered while the text
+    names a participant without a facilitator's override. Delivering freezes the text.
     Caller: someone who may edit the document."""
     document = _lock(document)
     document.check_transition(to_status)
     head = head_revision(document)
-    if document.is_non_paper and document.status == Document.Status.DRAFT:
+    # Checked on every forward move, not only out of draft: the text can still change in
+    # review, and a gap added there must not reach ready.
+    moving_back = to_status == Document.Status.DRAFT or (
+        document.status == Document.Status.READY and to_status == Document.Status.IN_REVIEW
+    )
+    if document.is_non_paper and not moving_back:
         gaps = document_content.non_paper_gaps(
             document_content.normalise(document.kind, head.content)
         )
         if gaps:
-            raise ValidationError([_("This non-paper cannot leave draft yet:"), *gaps], code="gaps")
+            if document.status == Document.Status.DRAFT:
+                heading = _("This non-paper cannot leave draft yet:")
+            else:
+                heading = _("This non-paper cannot move on yet:")
+            raise ValidationError([heading, *gaps], code="gaps")
     if to_status in (Document.Status.READY, Document.Status.DELIVERED):
         check_guard(document, head)
     previous = document.get_status_display()
@@ -288,7 +303,8 @@ def document_transition(*, document, actor, to_status):
 def guard_override(*, document, actor, reason):
     """Let the names found in the current revision stay, for this revision only (any later
     save is checked afresh). The reason and the codes of the participants named are logged,
-    never the names. Raises ValidationError without a reason, or when nothing is flagged.
+    never the names. Raises ValidationError without a reason, for a reason that names a
+    participant, or when nothing is flagged.
     Caller: someone who leads the programme's dialogues (a facilitator)."""
     document = _lock(document)
     reason = (reason or "").strip()
@@ -298,6 +314,11 @@ def guard_override(*, document, actor, reason):
     hits = guard.revision_hits(document, head)
     if not hits:
         raise ValidationError(_("The current text names no participant: nothing to override."))
+    # The reason goes into the log, which never holds a name.
+    if dialogue_mention_finder(document.dialogue).find(reason):
+        raise ValidationError(
+            {"reason": _("The reason names a participant: refer to them by their code instead.")}
+        )
     codes = sorted({hit.participant.code for hit in hits})
     return log_event(
         document=document,
@@ -306,6 +327,7 @@ def guard_override(*, document, actor, reason):
         revision_number=head.number,
         detail=_("%(reason)s (participants named: %(codes)s)")
         % {"reason": reason, "codes": ", ".join(codes)},
+        participant_codes=codes,
     )
 
 
@@ -360,9 +382,14 @@ def document_set_shareable(*, document, actor, shareable):
 def comment_add(*, document, actor, body):
     """Add a comment on the current revision of a non-paper. Raises ValidationError for an
     empty or over-long comment. Caller: someone who may comment (uptake.permissions)."""
-    comment = Comment(
-        document=document, revision_number=document.head, author=actor, body=(body or "").strip()
-    )
+    body = (body or "").strip()
+    max_length = Comment._meta.get_field("body").max_length
+    # full_clean() does not enforce a TextField's max_length.
+    if len(body) > max_length:
+        raise ValidationError(
+            {"body": _("Keep the comment under %(max)s characters.") % {"max": max_length}}
+        )
+    comment = Comment(document=document, revision_number=document.head, author=actor, body=body)
     comment.full_clean()
     comment.save()
     return comment

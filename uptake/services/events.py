@@ -13,7 +13,7 @@ def actor_label(actor):
     return f"{full_name} ({actor.username})" if full_name else actor.username
 
 
-def log_event(*, document, actor, kind, revision_number=None, detail=""):
+def log_event(*, document, actor, kind, revision_number=None, detail="", participant_codes=()):
     """Append an entry to `document`'s log. `detail` must never hold a participant's name."""
     return DocumentEvent.objects.create(
         document=document,
@@ -22,6 +22,7 @@ def log_event(*, document, actor, kind, revision_number=None, detail=""):
         kind=kind,
         revision_number=revision_number,
         detail=detail,
+        participant_codes=list(participant_codes),
     )
 
 

@@ -38,8 +38,10 @@ def _hits_in(label, text, mentions):
     passage (not only the one it is about), so no other name slips through."""
     coded, positions, cursor = [], [], 0
     for mention in mentions:
-        if mention.start < cursor:  # overlaps the previous mention: already replaced
+        if mention.start < cursor:  # overlaps the previous mention: already replaced ...
             positions.append(positions[-1])
+            # ... but it may run past it ("María José" + "José Ramos"): swallow the rest too.
+            cursor = max(cursor, mention.end)
             continue
         coded.append(text[cursor : mention.start])
         offset = sum(len(piece) for piece in coded)
@@ -76,14 +78,21 @@ def revision_hits(document, revision):
     return hits
 
 
-def override_for(document, revision_number):
-    """The override a facilitator recorded for this revision, or None."""
-    return (
+def override_for(document, revision_number, hits=None):
+    """The override a facilitator recorded for this revision, or None. Given the revision's
+    `hits`, None too when the override does not cover all of them: it lists the codes of the
+    people named when it was given, so someone whose name was already in the text but who
+    joined the roster since is checked afresh."""
+    override = (
         DocumentEvent.objects.filter(
             document=document,
             kind=DocumentEvent.Kind.GUARD_OVERRIDDEN,
             revision_number=revision_number,
         )
-        .order_by("-at")
+        .order_by("-at", "-id")
         .first()
     )
+    if override is None or hits is None:
+        return override
+    covered = {hit.participant.code for hit in hits} <= set(override.participant_codes)
+    return override if covered else None

@@ -91,7 +91,7 @@ def document_list(request, dialogue_id):
             "can_draft": can_draft,
             "can_lead": checker.has_perm(programme_perms.LEAD_DIALOGUES, dialogue.programme),
             "package_size": dialogue.package.count(),
-            "aide_form": AideMemoireCreateForm(dialogue=dialogue) if can_draft else None,
+            "aide_form": _aide_memoire_form(None, dialogue, redact) if can_draft else None,
         },
     )
 
@@ -112,12 +112,24 @@ def non_paper_create(request, dialogue_id):
     return redirect("uptake:document_edit", document.public_id)
 
 
+def _aide_memoire_form(data, dialogue, redact):
+    """The form to start an aide-mémoire, offering the dialogue's non-papers by their titles
+    as this reader may see them (a title may name a participant)."""
+    form = AideMemoireCreateForm(data, dialogue=dialogue)
+    form.fields["non_paper"].label_from_instance = lambda non_paper: redact(non_paper.title)
+    return form
+
+
 @login_required
 def aide_memoire_create(request, dialogue_id):
     dialogue = programme_perms.get_dialogue_for_user(
         request.user, dialogue_id, programme_perms.DESIGN_DIALOGUES
     )
-    form = AideMemoireCreateForm(request.POST or None, dialogue=dialogue)
+    redact = dialogue_redactor(
+        dialogue,
+        show_identity=programme_perms.may_see_identity(request.user, dialogue.programme),
+    )
+    form = _aide_memoire_form(request.POST or None, dialogue, redact)
     if request.method == "POST" and form.is_valid():
         try:
             document = services.aide_memoire_create(
@@ -130,7 +142,11 @@ def aide_memoire_create(request, dialogue_id):
                 request, _("The aide-mémoire was started. Only the people named on it read it.")
             )
             return redirect("uptake:document_edit", document.public_id)
-    return render(request, "uptake/aide_memoire_create.html", {"dialogue": dialogue, "form": form})
+    return render(
+        request,
+        "uptake/aide_memoire_create.html",
+        {"dialogue": dialogue, "dialogue_title": redact(dialogue.title), "form": form},
+    )
 
 
 def _workflow_context(request, document, allowed, redact, show_identity):
@@ -139,11 +155,11 @@ def _workflow_context(request, document, allowed, redact, show_identity):
     head = services.head_revision(document)
     content = document_content.normalise(document.kind, head.content)
     hits = guard.revision_hits(document, head)
-    override = guard.override_for(document, head.number) if hits else None
+    override = guard.override_for(document, head.number, hits) if hits else None
     can_edit = Action.EDIT in allowed
     gaps = (
         document_content.non_paper_gaps(content)
-        if document.is_non_paper and document.status == Document.Status.DRAFT
+        if document.is_non_paper and document.status in Document.EDITABLE_STATUSES
         else []
     )
     # The whole lineage in one query: earlier versions by walking previous_version links.
@@ -246,9 +262,16 @@ def document_edit(request, document_id):
     document, _allowed = get_document_for_user(request.user, document_id, Action.EDIT)
     head = services.head_revision(document)
     if not document.is_editable:
-        messages.info(request, _("Move the document back to draft or review to change its text."))
+        messages.info(
+            request,
+            _("This version was delivered: its text is frozen. Start a new iteration to change it.")
+            if document.is_frozen
+            else _("Move the document back to draft or review to change its text."),
+        )
         return redirect("uptake:document_detail", document.public_id)
-    if _names_withheld_from(request.user, document, head):
+    if request.method != "POST" and _names_withheld_from(request.user, document, head):
+        # Refused before they type; a save that meets such a text (someone added a name
+        # meanwhile) is refused by the service, and the editor keeps what they typed.
         messages.error(
             request,
             _(
@@ -257,6 +280,12 @@ def document_edit(request, document_id):
             ),
         )
         return redirect("uptake:document_detail", document.public_id)
+    # The dialogue's title and the saved document title may name a participant.
+    redact = redactor_for(request.user, document)[1]
+    titles = {
+        "dialogue_title": redact(document.dialogue.title),
+        "shown_title": redact(document.title),
+    }
     saved = document_content.normalise(document.kind, head.content)
     if request.method != "POST":
         editor = DocumentEditor(
@@ -265,7 +294,7 @@ def document_edit(request, document_id):
         return render(
             request,
             "uptake/document_edit.html",
-            _editor_context(document, editor, content=saved, head=head),
+            _editor_context(document, editor, content=saved, head=head, **titles),
         )
 
     editor = DocumentEditor(document, data=request.POST)
@@ -273,7 +302,7 @@ def document_edit(request, document_id):
         return render(
             request,
             "uptake/document_edit.html",
-            _editor_context(document, editor, content=saved, head=head),
+            _editor_context(document, editor, content=saved, head=head, **titles),
             status=400,
         )
     header = editor.header.cleaned_data
@@ -294,7 +323,7 @@ def document_edit(request, document_id):
         return render(
             request,
             "uptake/document_edit.html",
-            _editor_context(document, editor, content=editor.content(), head=head),
+            _editor_context(document, editor, content=editor.content(), head=head, **titles),
             status=400,
         )
     messages.success(request, _("Saved."))
@@ -311,7 +340,7 @@ def _conflict_page(request, document, editor, current):
     merge_editor = DocumentEditor(document, data=data)
     merge_editor.is_valid()
     mine = Revision(title=header["title"], content=editor.content())
-    _, redact = redactor_for(request.user, document)
+    redact = redactor_for(request.user, document)[1]
     current_title, current_shown = shown_content(document, current, redact)
     return render(
         request,
@@ -319,11 +348,20 @@ def _conflict_page(request, document, editor, current):
         {
             "document": document,
             "dialogue": document.dialogue,
+            "dialogue_title": redact(document.dialogue.title),
+            "shown_title": redact(document.title),
             "editor": merge_editor,
             "current": current,
             "current_title": current_title,
             "current_shown": current_shown,
-            "diff": [p for p in revision_diff(document.kind, current, mine) if p.changed],
+            # Compared with the current text as this writer may see it: never a withheld name.
+            "diff": [
+                p
+                for p in revision_diff(
+                    document.kind, Revision(title=current_title, content=current_shown), mine
+                )
+                if p.changed
+            ],
         },
         status=409,
     )

@@ -28,6 +28,7 @@ def _page(request, document, form, status=200):
         {
             "document": document,
             "dialogue": document.dialogue,
+            "dialogue_title": redact(document.dialogue.title),
             "shown_title": redact(document.title),
             "readers": services.readers_of(document),
             "form": form,

@@ -3,7 +3,7 @@ restoring an old text (as a new revision)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +14,18 @@ from uptake.permissions import DocumentAction, get_document_for_user
 from uptake.services import documents as services
 from uptake.services.diffs import revision_diff
 from uptake.views.documents import redactor_for, shown_content
+
+
+def _document_history(user, document_id, action=DocumentAction.READ_HISTORY):
+    """The document for a history page, through the chokepoint. The drafting history is the
+    team's: a donor reading a shared non-paper gets 404 here, as on every dialogue page,
+    never learning there is more to see."""
+    document, allowed = get_document_for_user(user, document_id, DocumentAction.READ)
+    if DocumentAction.READ_HISTORY not in allowed:
+        raise Http404
+    if action not in allowed:
+        raise PermissionDenied
+    return document, allowed
 
 
 def _revision(document, number):
@@ -27,9 +39,7 @@ def _revision(document, number):
 def revision_list(request, document_id):
     """Every revision, newest first, with a form to compare two. Queries: the document,
     permission checks, the roster (to withhold names), the revisions with their authors."""
-    document, allowed = get_document_for_user(
-        request.user, document_id, DocumentAction.READ_HISTORY
-    )
+    document, allowed = _document_history(request.user, document_id)
     _show_identity, redact = redactor_for(request.user, document)
     revisions = list(document.revisions.select_related("author").order_by("-number"))
     for revision in revisions:
@@ -41,6 +51,7 @@ def revision_list(request, document_id):
         {
             "document": document,
             "dialogue": document.dialogue,
+            "dialogue_title": redact(document.dialogue.title),
             "shown_title": redact(document.title),
             "revisions": revisions,
             "can_restore": DocumentAction.EDIT in allowed and document.is_editable,
@@ -50,9 +61,7 @@ def revision_list(request, document_id):
 
 @login_required
 def revision_detail(request, document_id, number):
-    document, allowed = get_document_for_user(
-        request.user, document_id, DocumentAction.READ_HISTORY
-    )
+    document, allowed = _document_history(request.user, document_id)
     revision = _revision(document, number)
     _show_identity, redact = redactor_for(request.user, document)
     title, shown = shown_content(document, revision, redact)
@@ -62,6 +71,7 @@ def revision_detail(request, document_id, number):
         {
             "document": document,
             "dialogue": document.dialogue,
+            "dialogue_title": redact(document.dialogue.title),
             "revision": revision,
             "shown_title": title,
             "shown": shown,
@@ -77,9 +87,7 @@ def revision_detail(request, document_id, number):
 def revision_compare(request, document_id):
     """The differences between revisions `from` and `to` (query string), passage by passage.
     Names are withheld in both texts for a reader who may not see identities."""
-    document, _allowed = get_document_for_user(
-        request.user, document_id, DocumentAction.READ_HISTORY
-    )
+    document, _allowed = _document_history(request.user, document_id)
     old = _revision(document, request.GET.get("from"))
     new = _revision(document, request.GET.get("to"))
     _show_identity, redact = redactor_for(request.user, document)
@@ -94,6 +102,7 @@ def revision_compare(request, document_id):
         {
             "document": document,
             "dialogue": document.dialogue,
+            "dialogue_title": redact(document.dialogue.title),
             "shown_title": redact(document.title),
             "old": old,
             "new": new,
@@ -111,7 +120,7 @@ def _redacted(document, revision, redact):
 @login_required
 @require_POST
 def revision_restore(request, document_id, number):
-    document, _allowed = get_document_for_user(request.user, document_id, DocumentAction.EDIT)
+    document, _allowed = _document_history(request.user, document_id, DocumentAction.EDIT)
     revision = _revision(document, number)
     try:
         restored = services.document_restore(
