@@ -17,7 +17,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from dialogues import permissions as programme_perms
-from uptake.models import Document
+from uptake.models import Briefing, Carrier, Commitment, Document, Feedback, Pilot
 
 READ_DOCUMENT = "read_document"
 
@@ -120,3 +120,125 @@ def documents_for_user(user, dialogue):
         if document.readable or leads:
             listed.append(document)
     return listed
+
+
+class ChainAction(enum.Enum):
+    """What a team member may do along the uptake chain of a programme's non-papers."""
+
+    VIEW = "view"  # carriers (without trust notes), briefings, vetting, feedback, pilots, ladder
+    MANAGE = "manage"  # record carriers, briefings, feedback, pilots, commitments; iterate
+    VET = "vet"  # record legal and operational vetting verdicts
+    VIEW_TRUST_NOTES = "trust"  # read what the team noted about a carrier's trust
+
+
+def chain_access(user, programme, checker=None):
+    """The set of ChainAction `user` may take on `programme`'s uptake chain (empty: they may
+    not know it exists, as for donors, who see the chain only in M&E aggregates).
+    Officers and facilitators manage it and read trust notes; legal reviewers vet and read."""
+    if not (user.is_authenticated and user.is_active):
+        return frozenset()
+    checker = checker or ObjectPermissionChecker(user)
+
+    def holds(perm):
+        return checker.has_perm(perm, programme)
+
+    if not holds(programme_perms.VIEW_DIALOGUES):
+        return frozenset()
+    actions = {ChainAction.VIEW}
+    if holds(programme_perms.CARRY_UPTAKE) or holds(programme_perms.LEAD_DIALOGUES):
+        actions.update({ChainAction.MANAGE, ChainAction.VIEW_TRUST_NOTES})
+    if holds(programme_perms.VET_OUTPUTS):
+        actions.add(ChainAction.VET)
+    return frozenset(actions)
+
+
+def _authorize_chain(user, programme, action):
+    allowed = chain_access(user, programme)
+    if not allowed:
+        raise Http404
+    if action not in allowed:
+        raise PermissionDenied
+    return allowed
+
+
+def _get_or_404(queryset, public_id):
+    try:
+        return queryset.get(public_id=public_id)
+    # A malformed id makes the UUID field raise ValidationError, not ValueError.
+    except (queryset.model.DoesNotExist, ValueError, ValidationError) as missing:
+        raise Http404 from missing
+
+
+def get_programme_chain_for_user(user, public_id, action=ChainAction.VIEW):
+    """Return the programme `public_id` and the user's ChainActions on it, if they may take
+    `action` on its uptake chain. Raises Http404 for strangers and donors,
+    PermissionDenied for a team member lacking `action` (a legal reviewer adding a carrier)."""
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    programme = _get_or_404(programme_perms.Programme.objects.all(), public_id)
+    return programme, _authorize_chain(user, programme, action)
+
+
+def get_non_paper_chain_for_user(user, public_id, action=ChainAction.VIEW):
+    """Return the non-paper version `public_id` (with dialogue and programme) and the user's
+    ChainActions, if they may take `action` on its chain. An aide-mémoire has no chain:
+    Http404, like a stranger or a donor; PermissionDenied for a team member lacking
+    `action`."""
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    document = _get_or_404(
+        Document.objects.non_papers().select_related("dialogue__programme"), public_id
+    )
+    return document, _authorize_chain(user, document.dialogue.programme, action)
+
+
+def _get_chain_object(user, queryset, public_id, programme_path, action):
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    obj = _get_or_404(queryset.select_related(programme_path), public_id)
+    programme = obj
+    for name in programme_path.split("__"):
+        programme = getattr(programme, name)
+    return obj, _authorize_chain(user, programme, action)
+
+
+def get_carrier_for_user(user, public_id, action=ChainAction.VIEW):
+    """The carrier `public_id` and the user's ChainActions; 404/403 as for the programme."""
+    return _get_chain_object(user, Carrier.objects.all(), public_id, "programme", action)
+
+
+def get_briefing_for_user(user, public_id, action=ChainAction.VIEW):
+    """The briefing `public_id` (with its carrier, non-paper, dialogue and programme) and the
+    user's ChainActions; 404/403 as for the programme."""
+    return _get_chain_object(
+        user,
+        Briefing.objects.select_related("carrier"),
+        public_id,
+        "document__dialogue__programme",
+        action,
+    )
+
+
+def get_feedback_for_user(user, public_id, action=ChainAction.VIEW):
+    """The feedback `public_id` (with its briefing, non-paper, dialogue and programme)."""
+    return _get_chain_object(
+        user,
+        Feedback.objects.select_related("briefing__carrier"),
+        public_id,
+        "briefing__document__dialogue__programme",
+        action,
+    )
+
+
+def get_pilot_for_user(user, public_id, action=ChainAction.VIEW):
+    """The pilot `public_id` (with its non-paper, dialogue and programme)."""
+    return _get_chain_object(
+        user, Pilot.objects.all(), public_id, "document__dialogue__programme", action
+    )
+
+
+def get_commitment_for_user(user, public_id, action=ChainAction.VIEW):
+    """The ladder commitment `public_id` (with its non-paper, dialogue and programme)."""
+    return _get_chain_object(
+        user, Commitment.objects.all(), public_id, "document__dialogue__programme", action
+    )

@@ -36,6 +36,8 @@ PROGRAMME = {
     "starts_on": date(2026, 3, 1),
     "ends_on": date(2027, 8, 31),
     "officers_see_identity": False,
+    # Veloria keeps East Africa Time (as the demo sessions do).
+    "time_zone": "Africa/Nairobi",
 }
 
 DIALOGUES = [

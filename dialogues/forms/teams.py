@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import Membership, Programme
+from dialogues.services.sessions import canonical_time_zone
 
 
 class MemberAddForm(forms.Form):
@@ -37,6 +38,7 @@ class ProgrammeSettingsForm(forms.ModelForm):
             "funders",
             "starts_on",
             "ends_on",
+            "time_zone",
             "officers_see_identity",
         ]
         widgets = {
@@ -44,3 +46,9 @@ class ProgrammeSettingsForm(forms.ModelForm):
             "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
+
+    def clean_time_zone(self):
+        # Accept any spelling of a known zone ("asia/yangon"); the model validator names
+        # the unknown ones.
+        typed = self.cleaned_data["time_zone"]
+        return canonical_time_zone(typed) or typed

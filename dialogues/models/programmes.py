@@ -1,9 +1,19 @@
 import uuid
+import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(name):
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(name)s” is not a time zone Parley knows. Use a name like Asia/Yangon."),
+            params={"name": name},
+            code="unknown_time_zone",
+        )
 
 
 class Programme(models.Model):
@@ -25,6 +35,16 @@ class Programme(models.Model):
         help_text=_(
             "Facilitators always see who takes part. Tick this only where programme officers "
             "need names and contacts to do their work."
+        ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_(
+            "Where the programme works, for example Asia/Yangon. Deadlines and reminders "
+            "fall on this calendar."
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)

@@ -16,7 +16,7 @@ from dialogues import permissions as programme_perms
 from dialogues.forms import add_service_errors
 from dialogues.services.attribution import dialogue_redactor
 from uptake import content as document_content
-from uptake.forms import (
+from uptake.forms.documents import (
     AideMemoireCreateForm,
     CommentForm,
     DocumentEditor,

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dialogues.forms import add_service_errors
-from uptake.forms import ReaderForm
+from uptake.forms.documents import ReaderForm
 from uptake.permissions import DocumentAction, get_document_for_user
 from uptake.services import readers as services
 from uptake.views.documents import redactor_for

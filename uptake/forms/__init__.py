@@ -1,0 +1,1 @@
+"""Forms of the uptake app, one module per part of the chain."""
