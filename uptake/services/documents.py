@@ -15,7 +15,9 @@ from uptake.models import Comment, Document, DocumentEvent, Revision
 from uptake.permissions import READ_DOCUMENT
 from uptake.services import guard
 from uptake.services.events import log_event
+from uptake.services.ladder import commitments_create_for_delivery
 from uptake.services.readers import copy_readers
+from uptake.services.vetting import vetting_reset
 
 TITLE_MAX_LENGTH = Document._meta.get_field("title").max_length
 
@@ -285,10 +287,16 @@ def document_transition(*, document, actor, to_status):
     if to_status in (Document.Status.READY, Document.Status.DELIVERED):
         check_guard(document, head)
     previous = document.get_status_display()
+    leaving_ready = document.status == Document.Status.READY and moving_back
     document.status = to_status
     if to_status == Document.Status.DELIVERED:
         document.delivered_at = timezone.now()
     document.save(update_fields=["status", "delivered_at", "updated_at"])
+    if leaving_ready and document.is_non_paper:
+        # The text can change again: verdicts on it no longer hold.
+        vetting_reset(document=document)
+    if to_status == Document.Status.DELIVERED and document.is_non_paper:
+        commitments_create_for_delivery(document=document, revision=head)
     log_event(
         document=document,
         actor=actor,
