@@ -76,7 +76,8 @@ def test_exporting_a_non_paper_says_its_page_count_and_serves_it_as_an_attachmen
     client.force_login(facilitator)
     response = client.post(reverse("uptake:pdf_export", args=[document.public_id]), follow=True)
     export = PdfExport.objects.get(document=document, requested_by=facilitator)
-    assert f"The PDF is ready: {export.page_count} pages." in response.content.decode()
+    pages = "1 page" if export.page_count == 1 else f"{export.page_count} pages"
+    assert f"The PDF is ready: {pages}." in response.content.decode()
     download = client.get(
         reverse("uptake:pdf_download", args=[document.public_id, export.public_id])
     )

@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from dialogues.permissions import may_see_identity
@@ -130,7 +130,8 @@ def document_export_pdf(*, document, actor):
         actor=actor,
         kind=DocumentEvent.Kind.EXPORTED,
         revision_number=revision.number,
-        detail=_("PDF, %(pages)s pages") % {"pages": rendered.page_count},
+        detail=ngettext("PDF, %(pages)s page", "PDF, %(pages)s pages", rendered.page_count)
+        % {"pages": rendered.page_count},
     )
     return export
 

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dialogues import permissions as programme_perms
@@ -49,7 +50,12 @@ def pdf_export(request, document_id):
     else:
         messages.success(
             request,
-            _("The PDF is ready: %(pages)s pages.") % {"pages": export.page_count},
+            ngettext(
+                "The PDF is ready: %(pages)s page.",
+                "The PDF is ready: %(pages)s pages.",
+                export.page_count,
+            )
+            % {"pages": export.page_count},
         )
     return redirect("uptake:document_detail", document.public_id)
 
