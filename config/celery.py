@@ -16,4 +16,12 @@ app.conf.beat_schedule = {
         "task": "dialogues.tasks.purge_expired_sessions",
         "schedule": crontab(hour=3, minute=17),
     },
+    # Reminders (ladder commitments, briefings awaiting feedback, pilots ending, sessions
+    # starting): plan what has come due and queue it for delivery. Every minute; a scan not
+    # started within that minute is dropped, the next one does its work.
+    "scan-reminders": {
+        "task": "uptake.tasks.scan_reminders",
+        "schedule": crontab(),
+        "options": {"expires": 55},
+    },
 }

@@ -96,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "dialogues.context_processors.navigation",
+                "uptake.context_processors.notifications",
             ],
         },
     },
@@ -232,6 +233,11 @@ if _mail_backend == "django.core.mail.backends.smtp.EmailBackend":
         "use_tls": env_bool("EMAIL_USE_TLS", False),
         "timeout": 20,
     }
+elif _mail_backend == "django.core.mail.backends.filebased.EmailBackend":
+    # One file per connection, for machines without a relay (and the killed-worker test).
+    # Not a setting of its own: Django refuses EMAIL_FILE_PATH beside MAILERS.
+    _mail_file_path = (BASE_DIR / env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))).resolve()
+    _mail_options = {"file_path": str(_mail_file_path)}
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Parley <parley@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

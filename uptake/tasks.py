@@ -1,6 +1,7 @@
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -31,3 +32,50 @@ def build_document_bundle(bundle_id):
         )
         raise
     return True
+
+
+# Reminders go out in batches: small enough that a batch finishes well inside its time limit,
+# large enough that a backlog does not become thousands of messages.
+REMINDER_BATCH = 50
+
+
+@shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
+def scan_reminders():
+    """Beat, every minute: plan the reminders whose moment has come, then queue the pending
+    ones for delivery in batches (after commit). Returns how many were queued. A batch queued
+    twice (a slow worker, a rerun) is harmless: delivery claims each row once."""
+    from uptake.services.reminders import reminders_due, reminders_plan
+
+    now = timezone.now()
+    reminders_plan(now)
+    due = reminders_due(now)
+    for start in range(0, len(due), REMINDER_BATCH):
+        deliver_reminders.delay_on_commit(due[start : start + REMINDER_BATCH])
+    return len(due)
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def deliver_reminders(reminder_ids):
+    """Deliver each reminder in turn; each is its own transaction. One that fails stays
+    pending for the next scan and the rest still go. Returns how many notifications were
+    written."""
+    from uptake.services.reminders import reminder_deliver
+
+    reached, failed = 0, 0
+    for reminder_id in reminder_ids:
+        try:
+            reached += reminder_deliver(reminder_id)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as error:
+            # The id and the error's type only: its message may hold an address or a name.
+            failed += 1
+            # No traceback either, for the same reason.
+            logger.error(
+                "Delivering reminder %s failed (%s); it stays pending",
+                reminder_id,
+                type(error).__name__,
+            )
+    if failed:
+        logger.warning("%s of %s reminders failed and stay pending", failed, len(reminder_ids))
+    return reached

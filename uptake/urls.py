@@ -1,6 +1,18 @@
 from django.urls import path
 
-from uptake.views import documents, exports, readers, revisions
+from uptake.views import (
+    briefings,
+    carriers,
+    documents,
+    exports,
+    ladder,
+    notifications,
+    pilots,
+    readers,
+    revisions,
+    timeline,
+    vetting,
+)
 
 app_name = "uptake"
 
@@ -79,4 +91,57 @@ urlpatterns = [
         exports.bundle_download,
         name="bundle_download",
     ),
+    # The uptake chain: carriers, settings, vetting, briefings, feedback.
+    path("programmes/<uuid:programme_id>/carriers/", carriers.carrier_list, name="carrier_list"),
+    path("carriers/<uuid:carrier_id>/", carriers.carrier_edit, name="carrier_edit"),
+    path(
+        "programmes/<uuid:programme_id>/uptake/settings/",
+        carriers.uptake_settings,
+        name="uptake_settings",
+    ),
+    path("documents/<uuid:document_id>/vetting/", vetting.vetting_page, name="vetting"),
+    path("documents/<uuid:document_id>/briefings/", briefings.briefing_list, name="briefing_list"),
+    path(
+        "documents/<uuid:document_id>/briefings/new/",
+        briefings.briefing_create,
+        name="briefing_create",
+    ),
+    path("briefings/<uuid:briefing_id>/", briefings.briefing_detail, name="briefing_detail"),
+    path(
+        "briefings/<uuid:briefing_id>/outcome/",
+        briefings.briefing_outcome,
+        name="briefing_outcome",
+    ),
+    path("briefings/<uuid:briefing_id>/feedback/", briefings.feedback_add, name="feedback_add"),
+    path(
+        "feedback/<uuid:feedback_id>/iterate/",
+        briefings.feedback_iterate,
+        name="feedback_iterate",
+    ),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path(
+        "notifications/<uuid:notification_id>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
+    path("documents/<uuid:document_id>/pilots/", pilots.pilot_list, name="pilot_list"),
+    path("pilots/<uuid:pilot_id>/", pilots.pilot_detail, name="pilot_detail"),
+    path("pilots/<uuid:pilot_id>/do-no-harm/", pilots.pilot_do_no_harm, name="pilot_do_no_harm"),
+    path("pilots/<uuid:pilot_id>/move/", pilots.pilot_move, name="pilot_move"),
+    path("pilots/<uuid:pilot_id>/proof-points/", pilots.proof_point_add, name="proof_point_add"),
+    path("pilots/<uuid:pilot_id>/edit/", pilots.pilot_edit, name="pilot_edit"),
+    path("documents/<uuid:document_id>/ladder/", ladder.ladder, name="ladder"),
+    path("commitments/<uuid:commitment_id>/", ladder.commitment_edit, name="commitment_edit"),
+    path("documents/<uuid:document_id>/timeline/", timeline.non_paper_timeline, name="timeline"),
+    path("programmes/<uuid:programme_id>/uptake/", timeline.chain_overview, name="chain_overview"),
 ]

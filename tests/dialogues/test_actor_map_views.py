@@ -481,7 +481,7 @@ def test_the_map_runs_the_same_queries_at_ten_times_the_pairs(
     # session, user, programme, 2 guardian checks (visibility), the filter's actor, current
     # relations with both actors, each side's alliances (2), 2 guardian checks (may design),
     # nav roles, the actor choices.
-    with django_assert_max_num_queries(13) as small:
+    with django_assert_max_num_queries(14) as small:
         assert "2 pairs shown." in client.get(url).content.decode()
     build_pairs(programme, 18)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -496,7 +496,7 @@ def test_the_actor_list_runs_the_same_queries_at_ten_times_the_actors(
     client.get(urls["actor_list"])
     # session, user, programme, 2 guardian checks (visibility), 2 guardian checks (may
     # design), nav roles, actors, their alliances, alliances' members.
-    with django_assert_max_num_queries(11) as small:
+    with django_assert_max_num_queries(12) as small:
         client.get(urls["actor_list"])
     build_pairs(programme, 18)
     with django_assert_max_num_queries(len(small.captured_queries)):
@@ -510,7 +510,7 @@ def test_the_history_runs_the_same_queries_at_ten_times_the_states(
     client.get(urls["relation_history"])
     # session, user, programme, 2 guardian checks (visibility), the pair, its alliances,
     # 2 guardian checks (may design), nav roles, states with who recorded them.
-    with django_assert_max_num_queries(11) as small:
+    with django_assert_max_num_queries(12) as small:
         client.get(urls["relation_history"])
     for day in range(1, 19):
         record(programme, front, army, date(2024, 1, day), actor=facilitator)

@@ -487,7 +487,7 @@ def test_the_brief_runs_the_same_queries_at_1x_and_10x(
     # 11: Django session, user; dialogue with programme; the chokepoint's check (user and
     # group permissions); the identity check (two); the design_dialogues check (two); the
     # menu's roles; the items.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.content.decode().count("/download/") == times
 
@@ -506,7 +506,7 @@ def test_the_brief_without_identity_runs_the_same_queries_at_1x_and_10x(
     client = login(officer)
     url = reverse("dialogues:evidence_list", args=[dialogue.public_id])
     # 12: as for a facilitator, plus the roster whose names are withheld.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(url)
     html = response.content.decode()
     assert html.count("/download/") == times

@@ -76,7 +76,7 @@ def test_programme_list_shows_my_role_in_bounded_queries(
     login, facilitator, programme, django_assert_max_num_queries
 ):
     client = login(facilitator)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         html = client.get(reverse("dialogues:programme_list")).content.decode()
     assert programme.name in html
     assert "Facilitator" in html

@@ -450,7 +450,7 @@ def test_the_register_runs_the_same_queries_whatever_its_size(
     # and group permissions each, so six); the navigation's roles; participants with their
     # dialogue counts.
     url = reverse("dialogues:participant_register", args=[programme.public_id])
-    counts = _counts(login(facilitator), url, django_assert_max_num_queries, grow, 11)
+    counts = _counts(login(facilitator), url, django_assert_max_num_queries, grow, 12)
     assert counts[0] == counts[1]
 
 
@@ -466,7 +466,7 @@ def test_the_participant_page_runs_the_same_queries_whatever_its_size(
     # Session, user; programme; three permission checks (six queries); the participant; the
     # navigation's roles; their places with their dialogues.
     url = reverse("dialogues:participant_detail", args=[programme.public_id, person.public_id])
-    counts = _counts(login(facilitator), url, django_assert_max_num_queries, grow, 12)
+    counts = _counts(login(facilitator), url, django_assert_max_num_queries, grow, 13)
     assert counts[0] == counts[1]
 
 
@@ -490,10 +490,10 @@ def test_the_roster_runs_the_same_queries_whatever_its_size(
 
     # Session, user; dialogue with programme; three permission checks (six queries); the
     # roster with participants and acknowledgement counts; the number of rules; the
-    # navigation's roles; the participants left to invite (once to know there are some, once
-    # for the select).
+    # navigation's roles and unread notifications; the participants left to invite (once to
+    # know there are some, once for the select).
     counts = _counts(
-        login(facilitator), _roster_url(designed), django_assert_max_num_queries, grow, 14
+        login(facilitator), _roster_url(designed), django_assert_max_num_queries, grow, 15
     )
     assert counts[0] == counts[1]
 
@@ -514,7 +514,7 @@ def test_withholding_names_from_scopes_costs_one_query_whatever_the_roster_size(
 
     # As for a facilitator, and once more: the programme's names and aliases, read once to
     # withhold them from every scope.
-    counts = _counts(login(officer), _roster_url(designed), django_assert_max_num_queries, grow, 15)
+    counts = _counts(login(officer), _roster_url(designed), django_assert_max_num_queries, grow, 16)
     assert counts[0] == counts[1]
 
 
@@ -532,9 +532,10 @@ def test_the_ground_rules_page_runs_the_same_queries_whatever_its_size(
             )
 
     # Session, user; dialogue with programme; three permission checks (six queries); the
-    # rules; the people taking part; their acknowledgements; the navigation's roles.
+    # rules; the people taking part; their acknowledgements; the navigation's roles and
+    # unread notifications.
     counts = _counts(
-        login(facilitator), _rules_url(designed), django_assert_max_num_queries, grow, 13
+        login(facilitator), _rules_url(designed), django_assert_max_num_queries, grow, 14
     )
     assert counts[0] == counts[1]
 

