@@ -38,6 +38,8 @@ def test_legal_reviewers_land_on_what_awaits_review(login, legal_reviewer, progr
     assert "Awaiting your review" in html
     assert "Packaged options" in html
     assert "Still designing" not in html
+    # The way to the non-paper versions waiting for their vetting.
+    assert reverse("uptake:chain_overview", args=[programme.public_id]) in html
 
 
 def test_donors_land_on_the_programmes_they_fund_without_any_dialogue_detail(
