@@ -1,4 +1,4 @@
-from uptake.models import Notification
+from uptake.permissions import notifications_for_user
 
 
 def notifications(request):
@@ -8,7 +8,7 @@ def notifications(request):
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_unread_notifications": Notification.objects.filter(
-            recipient=user, read_at__isnull=True
-        ).count()
+        "nav_unread_notifications": notifications_for_user(user)
+        .filter(read_at__isnull=True)
+        .count()
     }

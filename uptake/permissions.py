@@ -13,13 +13,29 @@ import enum
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from dialogues import permissions as programme_perms
-from uptake.models import Briefing, Carrier, Commitment, Document, Feedback, Pilot
+from uptake.models import (
+    Briefing,
+    Carrier,
+    Commitment,
+    Document,
+    Feedback,
+    Notification,
+    Pilot,
+)
 
 READ_DOCUMENT = "read_document"
+
+# What a notification says once the names it was written with are withheld from its reader.
+_WITHHELD_TITLE = _("A reminder (details withheld)")
+_WITHHELD_BODY = _(
+    "It was written when you could see participants' names, which you no longer may. "
+    "Open it to see what it is about."
+)
 
 
 class DocumentAction(enum.Enum):
@@ -242,3 +258,32 @@ def get_commitment_for_user(user, public_id, action=ChainAction.VIEW):
     return _get_chain_object(
         user, Commitment.objects.all(), public_id, "document__dialogue__programme", action
     )
+
+
+def notifications_for_user(user):
+    """The notifications `user` may read: their own, about programmes whose team they are
+    still on (one query, with the membership as a subquery). Views never fetch a
+    notification any other way, so someone else's, or one about a programme they left, is
+    a 404."""
+    if not (user.is_authenticated and user.is_active):
+        return Notification.objects.none()
+    teams = programme_perms.programmes_for_user(user, programme_perms.VIEW_DIALOGUES)
+    return Notification.objects.filter(recipient=user, programme__in=teams)
+
+
+def withhold_stale_identity(user, notifications):
+    """Replace the text of each notification written with participants' names for `user`
+    on a programme where they may no longer see identities (one query)."""
+    notifications = list(notifications)
+    if not any(n.written_with_identity for n in notifications):
+        return notifications
+    allowed = set(
+        programme_perms.programmes_for_user(user, programme_perms.VIEW_IDENTITY).values_list(
+            "pk", flat=True
+        )
+    )
+    for notification in notifications:
+        if notification.written_with_identity and notification.programme_id not in allowed:
+            notification.title = _WITHHELD_TITLE
+            notification.body = _WITHHELD_BODY
+    return notifications

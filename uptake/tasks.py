@@ -44,13 +44,17 @@ def scan_reminders():
     """Beat, every minute: plan the reminders whose moment has come, then queue the pending
     ones for delivery in batches (after commit). Returns how many were queued. A batch queued
     twice (a slow worker, a rerun) is harmless: delivery claims each row once."""
-    from uptake.services.reminders import reminders_due, reminders_plan
+    from uptake.services.reminders import emails_due, reminders_due, reminders_plan
 
     now = timezone.now()
     reminders_plan(now)
     due = reminders_due(now)
     for start in range(0, len(due), REMINDER_BATCH):
         deliver_reminders.delay_on_commit(due[start : start + REMINDER_BATCH])
+    # E-mails a delivery could not send (mail server down, worker killed after its commit).
+    unsent = emails_due(now)
+    for start in range(0, len(unsent), REMINDER_BATCH):
+        send_notification_emails.delay_on_commit(unsent[start : start + REMINDER_BATCH])
     return len(due)
 
 
@@ -79,3 +83,26 @@ def deliver_reminders(reminder_ids):
     if failed:
         logger.warning("%s of %s reminders failed and stay pending", failed, len(reminder_ids))
     return reached
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def send_notification_emails(notification_ids):
+    """Send the outbox e-mails of these notifications; each is claimed once, so a batch
+    queued twice sends nothing twice. One that fails stays for the next scan (up to
+    uptake.services.reminders.MAX_EMAIL_ATTEMPTS tries). Returns how many were sent."""
+    from uptake.services.reminders import notification_email_send
+
+    sent = 0
+    for notification_id in notification_ids:
+        try:
+            sent += notification_email_send(notification_id)
+        except SoftTimeLimitExceeded:
+            raise
+        except Exception as error:
+            # The id and the error's type only: its message may hold an address.
+            logger.error(
+                "E-mailing notification %s failed (%s); it will be retried",
+                notification_id,
+                type(error).__name__,
+            )
+    return sent

@@ -118,6 +118,7 @@ def notification(recipient, commitment, *, title="A commitment is overdue", read
     return Notification.objects.create(
         reminder=reminder,
         recipient=recipient,
+        programme=commitment.document.dialogue.programme,
         kind=reminder.kind,
         title=title,
         body=fields.pop("body", "Step 1 was due and is still open."),

@@ -19,6 +19,7 @@ from tests.uptake.chain_factories_a import (
     ready_non_paper,
     vet,
 )
+from tests.uptake.factories import on_roster
 from uptake.models import Briefing, VettingClearance, VettingFramework, VettingVerdict
 from uptake.services import briefings as services
 
@@ -80,6 +81,16 @@ def test_a_briefing_needs_a_principal_and_a_date(delivered, nadia, officer, chan
     with pytest.raises(ValidationError) as refused:
         brief(delivered, nadia, officer, **changes)
     assert field in refused.value.message_dict
+
+
+def test_a_principal_who_is_a_participant_is_refused_and_nothing_is_recorded(
+    delivered, nadia, officer
+):
+    on_roster(delivered.dialogue, "Amal Haddad", code="P-031")
+    with pytest.raises(ValidationError) as refused:
+        brief(delivered, nadia, officer, principal="Minister AMAL HADDAD's office")
+    assert "names a participant" in refused.value.message_dict["principal"][0]
+    assert not Briefing.objects.exists()
 
 
 def test_an_unknown_outcome_is_refused(delivered, nadia, officer):

@@ -130,7 +130,7 @@ def test_feedback_cannot_be_iterated_twice(briefing, officer):
     assert Document.objects.count() == 2
 
 
-def test_feedback_cannot_shape_a_next_version_already_delivered(
+def test_late_feedback_on_an_old_version_iterates_from_the_newest_delivered_one(
     chain, officer, facilitator, programme
 ):
     document, briefing = chain
@@ -139,7 +139,22 @@ def test_feedback_cannot_shape_a_next_version_already_delivered(
     late = feedback(
         brief(document, carrier(programme, officer), officer, outcome="briefed"), officer
     )
-    with pytest.raises(ValidationError, match="Version 2, the next iteration of this one"):
+    third = services.feedback_iterate(feedback=late, actor=officer)
+    assert (third.version, third.previous_version, third.status) == (3, following, "draft")
+    late.refresh_from_db()
+    assert late.iteration == third
+
+
+def test_feedback_does_not_slip_into_a_version_that_is_already_ready(
+    chain, officer, facilitator, programme
+):
+    document, briefing = chain
+    following = services.feedback_iterate(feedback=feedback(briefing, officer), actor=officer)
+    move(following, facilitator, "review", "ready")
+    late = feedback(
+        brief(document, carrier(programme, officer), officer, outcome="briefed"), officer
+    )
+    with pytest.raises(ValidationError, match="Version 2 is ready"):
         services.feedback_iterate(feedback=late, actor=officer)
     late.refresh_from_db()
     assert late.iteration is None

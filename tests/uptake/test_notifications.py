@@ -195,3 +195,44 @@ def test_the_list_runs_a_fixed_number_of_queries(
     # Queries: session, user, navigation roles, unread count, page count, the page.
     with django_assert_max_num_queries(6):
         assert client.get(LIST).status_code == 200
+
+
+def test_someone_who_left_the_team_no_longer_reads_its_notifications(
+    login, officer, programme, commitment
+):
+    from dialogues.models import Membership
+    from dialogues.services.teams import membership_remove
+
+    item = notification(officer, commitment, title="Overdue: open crossing 1")
+    client = login(officer)
+    assert "Overdue: open crossing 1" in client.get(reverse("uptake:notification_list")).text
+    membership_remove(
+        membership=Membership.objects.get(user=officer, programme=programme), actor=None
+    )
+
+    listing = client.get(reverse("uptake:notification_list")).text
+    assert "Overdue: open crossing 1" not in listing
+    assert "(0 unread)" in listing
+    assert client.post(read_url(item)).status_code == 404
+
+
+def test_a_text_written_with_names_is_withheld_once_the_reader_may_no_longer_see_them(
+    login, officer, programme, commitment
+):
+    from dialogues.services.teams import programme_update_settings
+
+    programme_update_settings(programme=programme, actor=None, officers_see_identity=True)
+    notification(
+        officer,
+        commitment,
+        title="Overdue: Amal Haddad's crossing",
+        body="Amal Haddad carries it.",
+        written_with_identity=True,
+    )
+    client = login(officer)
+    assert "Amal Haddad" in client.get(reverse("uptake:notification_list")).text
+
+    programme_update_settings(programme=programme, actor=None, officers_see_identity=False)
+    listing = client.get(reverse("uptake:notification_list")).text
+    assert "Amal Haddad" not in listing
+    assert "A reminder (details withheld)" in listing

@@ -262,13 +262,29 @@ def update(pilot, actor, **changes):
     return services.pilot_update(pilot=pilot, actor=actor, **fields)
 
 
-def test_dates_and_scope_change_while_a_pilot_runs(delivered, officer, today):
+def test_dates_change_while_a_pilot_runs_but_its_agreed_scope_does_not(delivered, officer, today):
     pilot = pilot_in(delivered, officer, Status.RUNNING)
     later = today + datetime.timedelta(days=10)
-    update(pilot, officer, scope="Two crossings now.", ends_on=later)
+    update(pilot, officer, ends_on=later)
     pilot.refresh_from_db()
-    assert (pilot.scope, pilot.ends_on, pilot.status) == ("Two crossings now.", later, "running")
+    assert (pilot.ends_on, pilot.status) == (later, "running")
     assert pilot.do_no_harm_at is not None  # agreed on it: the check stays on record
+
+    scope = pilot.scope
+    with pytest.raises(ValidationError) as refused:
+        update(pilot, officer, scope="Every crossing, open-ended.")
+    assert "Stop it and propose the new one instead" in str(refused.value)
+    pilot.refresh_from_db()
+    assert pilot.scope == scope
+
+
+@pytest.mark.parametrize("status", [Status.AGREED, Status.RUNNING])
+def test_new_parties_are_refused_once_a_pilot_is_agreed(delivered, officer, status):
+    pilot = pilot_in(delivered, officer, status)
+    with pytest.raises(ValidationError):
+        update(pilot, officer, parties="Both sides and an armed group")
+    pilot.refresh_from_db()
+    assert "armed group" not in pilot.parties
 
 
 def test_a_new_scope_clears_the_do_no_harm_check_of_a_proposed_pilot(delivered, officer):
@@ -457,7 +473,11 @@ def post_write(request, client, name):
     if name == "proof_point_add":
         data["observed_on"] = programme_today(request.getfixturevalue("programme")).isoformat()
     if name == "pilot_edit":
-        data["starts_on"] = request.getfixturevalue("running").starts_on.isoformat()
+        running = request.getfixturevalue("running")
+        # A running pilot keeps the scope and parties it was agreed on; its title may change.
+        data.update(
+            starts_on=running.starts_on.isoformat(), scope=running.scope, parties=running.parties
+        )
     return client.post(
         reverse(f"uptake:{name}", args=[request.getfixturevalue(target).public_id]), data
     )

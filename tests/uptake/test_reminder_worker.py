@@ -233,10 +233,13 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_no_reminder_and_sends_no
         assert wait_for(
             lambda: (
                 not _count(watcher, "SELECT count(*) FROM uptake_reminder WHERE state = 'pending'")
+                and not _count(
+                    watcher, "SELECT count(*) FROM uptake_notification WHERE emailed_at IS NULL"
+                )
             ),
             45,
         ), (
-            "reminders still pending after the restart; the new worker's log:\n"
+            "reminders or e-mails still pending after the restart; the new worker's log:\n"
             + (tmp_path / "worker-2.log").read_text()[-3000:]
         )
 

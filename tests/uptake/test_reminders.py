@@ -33,13 +33,15 @@ from uptake.models import (
     UptakeSettings,
 )
 from uptake.services.reminders import (
+    MAX_EMAIL_ATTEMPTS,
+    emails_due,
     reminder_deliver,
     reminder_mute_set,
     reminder_recipients,
     reminders_due,
     reminders_plan,
 )
-from uptake.tasks import deliver_reminders
+from uptake.tasks import deliver_reminders, send_notification_emails
 
 Kind = ReminderKind
 State = Reminder.State
@@ -374,27 +376,56 @@ def test_the_delivery_task_delivers_a_batch_in_order_and_a_second_run_sends_noth
     assert len(mail.outbox) == 6
 
 
-def test_a_failing_reminder_stays_pending_and_the_rest_of_the_batch_still_goes(
+def test_a_failed_email_is_retried_alone_and_never_resent_to_those_who_got_it(
     document, team, monkeypatch
 ):
-    for step_index in range(2):
-        due(document, in_days(3), step_index=step_index)
+    due(document, in_days(3))
     reminders_plan()
-    first, second = reminders_due()
+    [reminder] = reminders_due()
+    officer = team["officer"]
     sent = []
+    relay_down_for = {officer.email}
 
     def flaky(self, messages):
-        if messages[0].extra_headers["Message-ID"].startswith(f"<reminder-{first}-"):
+        if messages[0].to[0] in relay_down_for:
             raise ConnectionRefusedError("relay down")
-        sent.extend(messages)
+        sent.extend(message.to[0] for message in messages)
         return len(messages)
 
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", flaky)
-    assert deliver_reminders([first, second]) == 2
-    assert Reminder.objects.get(pk=first).state == State.PENDING
-    assert not Notification.objects.filter(reminder_id=first).exists()
-    assert Reminder.objects.get(pk=second).state == State.SENT
-    assert len(sent) == 2
+    # The reminder is delivered in the app to both; one e-mail waits in the outbox.
+    assert deliver_reminders([reminder]) == 2
+    assert Reminder.objects.get(pk=reminder).state == State.SENT
+    assert Notification.objects.filter(reminder_id=reminder).count() == 2
+    assert sent == [team["facilitator"].email]
+    [waiting] = emails_due()
+    assert Notification.objects.get(pk=waiting).recipient == officer
+
+    # A rescan while the relay is still down, then once it is back: the officer gets theirs,
+    # the facilitator nothing more.
+    assert send_notification_emails(emails_due()) == 0
+    relay_down_for.clear()
+    assert send_notification_emails(emails_due()) == 1
+    assert sorted(sent) == sorted([team["facilitator"].email, officer.email])
+    assert emails_due() == []
+    assert send_notification_emails([waiting]) == 0
+
+
+def test_an_email_that_keeps_failing_is_given_up_after_a_few_attempts(document, team, monkeypatch):
+    due(document, in_days(3))
+    reminders_plan()
+
+    def down(self, messages):
+        raise ConnectionRefusedError("relay down")
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", down)
+    deliver_reminders(reminders_due())
+    for _ in range(MAX_EMAIL_ATTEMPTS + 2):
+        send_notification_emails(emails_due())
+    attempts = set(Notification.objects.values_list("email_attempts", flat=True))
+    assert attempts == {MAX_EMAIL_ATTEMPTS}
+    assert emails_due() == []
+    assert Notification.objects.filter(emailed_at__isnull=True).count() == 2
 
 
 def test_a_changed_due_date_cancels_the_old_reminder_and_plans_a_new_one(document, team):
@@ -492,7 +523,7 @@ def test_a_commitment_whose_follower_left_the_team_reminds_the_officers_and_faci
     assert set(reminder_recipients(reminder)) == {team["officer"], team["facilitator"]}
 
 
-def test_inactive_accounts_accounts_without_email_donors_and_legal_reviewers_get_nothing(
+def test_inactive_accounts_donors_and_legal_reviewers_get_nothing_and_no_address_no_email(
     programme, document, team, legal_reviewer, donor
 ):
     silent = UserFactory(username="silent")
@@ -503,7 +534,11 @@ def test_inactive_accounts_accounts_without_email_donors_and_legal_reviewers_get
     team["facilitator"].is_active = False
     team["facilitator"].save(update_fields=["is_active"])
     reminder = _reminder(document)
-    assert reminder_recipients(reminder) == [team["officer"]]
+    assert reminder_recipients(reminder) == [team["officer"], silent]
+    # Without an address, the reminder reaches them in Parley only.
+    assert reminder_deliver(reminder.pk) == 2
+    assert [message.to for message in mail.outbox] == [[team["officer"].email]]
+    assert Notification.objects.get(recipient=silent).email_subject == ""
 
 
 def test_a_briefing_reminds_the_officers_and_whoever_recorded_it(

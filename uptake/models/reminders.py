@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dialogues.models import Session
+from dialogues.models import Programme, Session
 from uptake.models.chain import Briefing, Pilot
 from uptake.models.ladder import Commitment
 
@@ -124,12 +124,26 @@ class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
+    # Whose work it is about: shown only while the recipient is still on its team.
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    # Written with participants' names shown (the recipient could see identities then): the
+    # text is withheld again if they no longer may.
+    written_with_identity = models.BooleanField(default=False)
     kind = models.CharField(max_length=18, choices=ReminderKind.choices)
     title = models.CharField(max_length=300)
     body = models.TextField(blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail outbox: the message is written with the notification, in the reminder's
+    # transaction, and sent after it commits (never inside it: a rolled-back transaction
+    # cannot unsend a message). Empty subject: the recipient has no address.
+    email_subject = models.CharField(max_length=300, blank=True)
+    email_body = models.TextField(blank=True)
+    # One sender at a time: a claim older than the lease is taken to be a dead worker's.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -144,6 +158,12 @@ class Notification(models.Model):
         indexes = [
             # The unread count in the navigation and the recipient's list.
             models.Index(fields=["recipient", "read_at"], name="uptake_notification_inbox"),
+            # The beat scan: e-mails still to send.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(emailed_at__isnull=True) & ~models.Q(email_subject=""),
+                name="uptake_notification_outbox",
+            ),
         ]
 
     def __str__(self):

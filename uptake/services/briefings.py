@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from dialogues.services.attribution import dialogue_mention_finder
 from uptake.models import Briefing, BriefingOutcome, Document
 from uptake.services.vetting import vetting_summary
 
@@ -55,7 +56,8 @@ def briefing_create(
     the version's clearance.
 
     Raises ValidationError when the document is not a delivered non-paper, the carrier is
-    of another programme, the principal or date is missing, the outcome is unknown, and when
+    of another programme, the principal or date is missing, the principal names a participant
+    of the dialogue, the outcome is unknown, and when
     it is recorded as briefed while the version is not cleared (naming the frameworks not
     yet vetted and those blocked).
     Caller: someone who manages the programme's chain (ChainAction.MANAGE)."""
@@ -76,6 +78,17 @@ def briefing_create(
     if len(principal) > PRINCIPAL_MAX_LENGTH:
         raise ValidationError(
             {"principal": _("Keep this under %(max)s characters.") % {"max": PRINCIPAL_MAX_LENGTH}}
+        )
+    # The principal is shown to the whole team and in reminders, unredacted: never a name of
+    # someone on the dialogue's roster.
+    if dialogue_mention_finder(document.dialogue).find(principal):
+        raise ValidationError(
+            {
+                "principal": _(
+                    "This names a participant of the dialogue: describe the principal by "
+                    "their office instead."
+                )
+            }
         )
     if briefed_on is None:
         raise ValidationError({"briefed_on": _("Give the date of the briefing.")})

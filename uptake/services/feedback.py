@@ -66,39 +66,42 @@ def feedback_add(*, briefing, reaction, received_on, language_adjustments="", no
 
 @transaction.atomic
 def feedback_iterate(*, feedback, actor):
-    """Start the next version of the delivered non-paper the feedback is about, with the
-    feedback attached (`feedback.iteration`). When that version already has a next
-    iteration still being drafted (another piece of feedback started it), the feedback is
-    attached to it instead. The new version is a draft with no vetting. Returns it.
+    """Bring the feedback into the next text of its non-paper (`feedback.iteration`). The
+    version it is about, or the newest version after it, decides how: a newest version still
+    being written (draft, in review) takes the feedback; a delivered newest version gets a
+    next iteration, a draft with no vetting, that takes it. Returns the version that holds
+    the feedback.
 
-    Raises ValidationError when the feedback already led to a version, and when the next
-    version was already delivered (the feedback can no longer shape it).
+    Raises ValidationError when the feedback already led to a version, and when the newest
+    version is ready (its text is settled and may be vetted: move it back to review first).
     Caller: someone who manages the programme's chain (ChainAction.MANAGE), who may also
     edit the programme's documents."""
     feedback = Feedback.objects.select_for_update().select_related("briefing").get(pk=feedback.pk)
-    # Locked so that two pieces of feedback iterated at once share one next version.
-    document = Document.objects.select_for_update().get(pk=feedback.briefing.document_id)
     if feedback.iteration_id is not None:
         led_to = Document.objects.get(pk=feedback.iteration_id)
         raise ValidationError(
             _("This feedback already led to version %(version)s.") % {"version": led_to.version},
             code="already_iterated",
         )
-    following = Document.objects.filter(previous_version=document).first()
-    if following is None:
-        following = document_new_iteration(document=document, actor=actor)
-    elif following.status == Document.Status.DELIVERED:
+    # The newest version of the lineage, locked so that two pieces of feedback iterated at
+    # once share one next version. Feedback may come back after later versions were made.
+    newest = Document.objects.select_for_update().get(pk=feedback.briefing.document_id)
+    while (following := Document.objects.filter(previous_version=newest).first()) is not None:
+        newest = Document.objects.select_for_update().get(pk=following.pk)
+    if newest.status == Document.Status.DELIVERED:
+        newest = document_new_iteration(document=newest, actor=actor)
+    elif newest.status == Document.Status.READY:
         raise ValidationError(
             _(
-                "Version %(version)s, the next iteration of this one, was already delivered: "
-                "this feedback can no longer shape it. Iterate from the latest version."
+                "Version %(version)s is ready: its text is settled and may be vetted already. "
+                "Move it back to review to take this feedback into it."
             )
-            % {"version": following.version},
-            code="next_delivered",
+            % {"version": newest.version},
+            code="next_ready",
         )
-    feedback.iteration = following
+    feedback.iteration = newest
     feedback.save(update_fields=["iteration"])
-    return following
+    return newest
 
 
 def feedback_for_version(document, *, redact):

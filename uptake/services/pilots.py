@@ -156,8 +156,8 @@ def pilot_update(*, pilot, title, scope, parties, starts_on, ends_on, actor):
     check was made for what was described, so it is recorded again for the new description.
     Returns the pilot; `pilot.do_no_harm_cleared` says whether that happened.
 
-    Raises ValidationError for a completed or stopped pilot, a missing title, scope or
-    parties, an end before the start, a running pilot without a start date, and when
+    Raises ValidationError for a completed or stopped pilot, a new scope or new parties
+    for a pilot already agreed or running, a missing title, scope or parties, an end before the start, a running pilot without a start date, and when
     `actor` may not see identities and the pilot's description names a participant (it is
     shown to them with the name withheld, so they may not overwrite it).
     Caller: someone with ChainAction.MANAGE on the pilot's programme."""
@@ -179,6 +179,16 @@ def pilot_update(*, pilot, title, scope, parties, starts_on, ends_on, actor):
     if starts_on is None and pilot.status == Status.RUNNING:
         raise ValidationError({"starts_on": _("A running pilot keeps its start date.")})
     described_anew = (cleaned["scope"], cleaned["parties"]) != (pilot.scope, pilot.parties)
+    if described_anew and pilot.status != Status.PROPOSED:
+        # The parties agreed to what was checked for harm: a different pilot is proposed anew.
+        raise ValidationError(
+            _(
+                "This pilot is %(status)s: it keeps the scope and parties its do-no-harm check "
+                "and the agreement were made for. Stop it and propose the new one instead."
+            )
+            % {"status": pilot.get_status_display().lower()},
+            code="agreed_scope",
+        )
     pilot.do_no_harm_cleared = bool(
         pilot.status == Status.PROPOSED and described_anew and pilot.do_no_harm_at
     )

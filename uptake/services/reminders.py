@@ -13,12 +13,13 @@ on old data does not flood the team.
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -45,6 +46,8 @@ from uptake.models import (
     UptakeSettings,
 )
 from uptake.services.ladder import programme_today, programme_zone
+
+logger = logging.getLogger(__name__)
 
 Kind = ReminderKind
 Role = Membership.Role
@@ -326,14 +329,14 @@ def _still_needed(reminder, now):
 def _memberships(programme):
     return (
         Membership.objects.filter(programme=programme, user__is_active=True)
-        .exclude(user__email="")
         .select_related("user")
         .order_by("user_id")
     )
 
 
 def reminder_recipients(reminder):
-    """Who gets `reminder`: active team members with an e-mail address.
+    """Who gets `reminder`: active team members (those without an e-mail address see it in
+    Parley only).
     A commitment: whoever follows it up, while they still manage the chain on the team;
     otherwise the programme's officers and facilitators. A briefing: the officers, and whoever
     recorded it while they still manage the chain. A pilot or a session: the officers and
@@ -468,13 +471,14 @@ _TEXTS = {
 }
 
 
-def message_id(reminder, user):
+def message_id(reminder_id, user_id):
     """The same for every attempt, so a mail client drops a copy sent twice (a worker killed
-    after sending, before its transaction committed)."""
-    return f"<reminder-{reminder.pk}-{user.pk}@parley>"
+    after sending, before it could mark the message sent)."""
+    return f"<reminder-{reminder_id}-{user_id}@parley>"
 
 
-def _email(reminder, user, programme, title, body, url):
+def _email_text(programme, title, body, url):
+    """The subject and body of a reminder's e-mail."""
     context = {
         "title": title,
         "body": body,
@@ -482,23 +486,22 @@ def _email(reminder, user, programme, title, body, url):
         "link": f"{settings.PARLEY_BASE_URL}{url}" if url else "",
         "settings_link": settings.PARLEY_BASE_URL + reverse("uptake:notification_settings"),
     }
-    return EmailMessage(
-        subject=_one_line(render_to_string("uptake/email/reminder_subject.txt", context)),
-        body=render_to_string("uptake/email/reminder.txt", context),
-        to=[user.email],
-        headers={"Message-ID": message_id(reminder, user)},
-    )
+    subject = _one_line(render_to_string("uptake/email/reminder_subject.txt", context))
+    subject = Truncator(subject).chars(Notification._meta.get_field("email_subject").max_length)
+    return subject, render_to_string("uptake/email/reminder.txt", context)
 
 
 def reminder_deliver(reminder_id, now=None):
     """Deliver the reminder `reminder_id` if it is still pending and its moment has come:
-    one notification and one e-mail per recipient who has not muted its kind, each text
-    written (and names withheld) for that recipient. Returns how many it reached.
+    one notification per recipient who has not muted its kind, each text written (and names
+    withheld) for that recipient, with its e-mail in the outbox; then send those e-mails.
+    Returns how many recipients it reached.
 
-    The row is claimed with a conditional update in the same transaction, so a rerun or a
-    second worker delivers nothing; a subject that no longer needs it (commitment done,
-    feedback in, date moved) cancels it instead. Raises whatever sending the mail raises,
-    rolling back: the reminder stays pending for the next scan.
+    The row is claimed with a conditional update in the transaction that writes the
+    notifications, so a rerun or a second worker delivers nothing and a worker killed
+    half-way leaves it pending; a subject that no longer needs it (commitment done, feedback
+    in, date moved) cancels it instead. E-mails go only after the commit
+    (notification_email_send); one that fails is retried by the next scan.
     Caller: the worker (uptake.tasks.deliver_reminders)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -522,7 +525,7 @@ def reminder_deliver(reminder_id, now=None):
             ).values_list("user_id", flat=True)
         )
         redactors = {}
-        notifications, emails = [], []
+        notifications = []
         with translation.override(settings.LANGUAGE_CODE):
             for user in recipients:
                 if user.pk in muted:
@@ -534,22 +537,85 @@ def reminder_deliver(reminder_id, now=None):
                     )
                 title, body, url = _TEXTS[reminder.kind](reminder, redactors[show_identity])
                 title = Truncator(title).chars(Notification._meta.get_field("title").max_length)
+                subject, text = _email_text(programme, title, body, url) if user.email else ("", "")
                 notifications.append(
                     Notification(
                         reminder=reminder,
                         recipient=user,
+                        programme=programme,
+                        written_with_identity=show_identity,
                         kind=reminder.kind,
                         title=title,
                         body=body,
                         url=url,
+                        email_subject=subject,
+                        email_body=text,
                     )
                 )
-                emails.append(_email(reminder, user, programme, title, body, url))
-        Notification.objects.bulk_create(notifications)
-        if emails:
-            # Sent before the commit: a failure rolls the claim back.
-            mailers.default.send_messages(emails)
-        return len(notifications)
+        created = Notification.objects.bulk_create(notifications)
+    for notification in created:
+        try:
+            notification_email_send(notification.pk)
+        except Exception as error:
+            # The next scan retries it; the id and the error's type only (an address or a
+            # name may be in the message).
+            logger.warning(
+                "E-mailing notification %s failed (%s); it will be retried",
+                notification.pk,
+                type(error).__name__,
+            )
+    return len(created)
+
+
+# How many times an e-mail is tried before it is left for good (the notification stays in
+# the app), and how long a sender may hold one before it is taken for dead.
+MAX_EMAIL_ATTEMPTS = 5
+EMAIL_LEASE = datetime.timedelta(minutes=10)
+
+
+def _outbox(now):
+    return (
+        Notification.objects.filter(emailed_at__isnull=True, email_attempts__lt=MAX_EMAIL_ATTEMPTS)
+        .exclude(email_subject="")
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_LEASE))
+    )
+
+
+def emails_due(now=None):
+    """Ids of notifications whose e-mail is still to send (never sent, not given up, not held
+    by a live sender), in order."""
+    return list(_outbox(now or timezone.now()).order_by("pk").values_list("pk", flat=True))
+
+
+def notification_email_send(notification_id, now=None):
+    """Send the e-mail of notification `notification_id` unless it was sent, given up or is
+    being sent by someone else; returns whether it was sent now. The claim is a conditional
+    update (one sender at a time, each claim an attempt); the message carries a fixed
+    Message-ID, so the rare copy from a sender killed between sending and marking it is
+    recognisable. Raises what sending raises, after releasing the claim for a retry.
+    Caller: reminder_deliver, and the worker for the outbox (uptake.tasks)."""
+    now = now or timezone.now()
+    claimed = (
+        _outbox(now)
+        .filter(pk=notification_id)
+        .update(email_claimed_at=now, email_attempts=F("email_attempts") + 1)
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    message = EmailMessage(
+        subject=notification.email_subject,
+        body=notification.email_body,
+        to=[notification.recipient.email],
+        headers={"Message-ID": message_id(notification.reminder_id, notification.recipient_id)},
+    )
+    try:
+        mailers.default.send_messages([message])
+    except Exception:
+        Notification.objects.filter(pk=notification_id).update(email_claimed_at=None)
+        raise
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
+    return True
 
 
 # --- The recipient's side ---------------------------------------------------------------

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from dialogues.forms import add_service_errors
 from uptake.forms.notifications import NotificationSettingsForm
 from uptake.models import Notification, ReminderMute
+from uptake.permissions import notifications_for_user, withhold_stale_identity
 from uptake.services.reminders import notifications_mark_read, reminder_mute_set
 
 PAGE_SIZE = 50
@@ -22,19 +23,19 @@ PAGE_SIZE = 50
 
 def _own_notification(user, public_id):
     try:
-        return Notification.objects.get(recipient=user, public_id=public_id)
-    except Notification.DoesNotExist as missing:
+        return notifications_for_user(user).get(public_id=public_id)
+    except (Notification.DoesNotExist, ValueError, ValidationError) as missing:
         raise Http404 from missing
 
 
 @login_required
 def notification_list(request):
     """The signed-in user's notifications, newest first, 50 a page. Queries: the session and
-    user, the navigation (roles, unread count), the page count, the page."""
-    notifications = Notification.objects.filter(recipient=request.user).order_by(
-        "-created_at", "-id"
-    )
+    user, the navigation (roles, unread count), the page count, the page, [the programmes
+    where they may see identities]."""
+    notifications = notifications_for_user(request.user).order_by("-created_at", "-id")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = withhold_stale_identity(request.user, page.object_list)
     return render(request, "uptake/notifications/list.html", {"page": page})
 
 
