@@ -157,9 +157,10 @@ def pilot_update(*, pilot, title, scope, parties, starts_on, ends_on, actor):
     Returns the pilot; `pilot.do_no_harm_cleared` says whether that happened.
 
     Raises ValidationError for a completed or stopped pilot, a new scope or new parties
-    for a pilot already agreed or running, a missing title, scope or parties, an end before the start, a running pilot without a start date, and when
-    `actor` may not see identities and the pilot's description names a participant (it is
-    shown to them with the name withheld, so they may not overwrite it).
+    for a pilot already agreed or running, a missing title, scope or parties, an end before
+    the start, a running pilot without a start date, and when `actor` may not see identities
+    and the pilot's description names a participant (it is shown to them with the name
+    withheld, so they may not overwrite it).
     Caller: someone with ChainAction.MANAGE on the pilot's programme."""
     pilot = _lock(pilot)
     if pilot.status in FINISHED:
