@@ -34,4 +34,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dialogues.urls")),
     path("", include("uptake.urls")),
+    path("", include("monitoring.urls")),
 ]

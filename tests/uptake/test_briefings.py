@@ -454,3 +454,18 @@ def test_the_briefing_list_runs_the_same_queries_at_1x_and_10x(
     html = page(response)
     assert all(f"Principal {n}<" in html for n in range(times))
     assert html.count("(2 in all)") == times
+
+
+def test_a_principal_who_joins_the_roster_later_is_withheld_from_readers_without_identity(
+    login, delivered, nadia, officer, legal_reviewer
+):
+    briefing = brief(delivered, nadia, officer, principal="Deputy Sami Noor")
+    on_roster(delivered.dialogue, "Sami Noor", code="P-044")
+    client = login(legal_reviewer)
+    for url in (
+        reverse("uptake:briefing_detail", args=[briefing.public_id]),
+        reverse("uptake:briefing_list", args=[delivered.public_id]),
+    ):
+        html = client.get(url).content.decode()
+        assert "Sami Noor" not in html, url
+        assert "Deputy" in html, url

@@ -11,7 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import Dialogue, Membership
-from dialogues.services.teams import membership_add, membership_sync_permissions
+from dialogues.services.teams import (
+    membership_add,
+    membership_remove,
+    membership_sync_permissions,
+    programme_update_settings,
+)
 from tests.dialogues.factories import DialogueFactory, UserFactory
 from tests.uptake.chain_factories_c import (
     at,
@@ -35,13 +40,14 @@ from uptake.models import (
 from uptake.services.reminders import (
     MAX_EMAIL_ATTEMPTS,
     emails_due,
+    notification_email_send,
     reminder_deliver,
     reminder_mute_set,
     reminder_recipients,
     reminders_due,
     reminders_plan,
 )
-from uptake.tasks import deliver_reminders, send_notification_emails
+from uptake.tasks import deliver_reminders
 
 Kind = ReminderKind
 State = Reminder.State
@@ -376,56 +382,109 @@ def test_the_delivery_task_delivers_a_batch_in_order_and_a_second_run_sends_noth
     assert len(mail.outbox) == 6
 
 
-def test_a_failed_email_is_retried_alone_and_never_resent_to_those_who_got_it(
+def relay_down_for(monkeypatch, addresses):
+    """Make the mail backend refuse `addresses` (a set the test may empty); returns the list
+    of addresses it did send to."""
+    sent = []
+
+    def flaky(self, messages):
+        if messages[0].to[0] in addresses:
+            raise ConnectionRefusedError("relay down")
+        sent.extend(message.to[0] for message in messages)
+        return len(messages)
+
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", flaky)
+    return sent
+
+
+def test_a_failed_email_is_retried_alone_later_and_never_resent_to_those_who_got_it(
     document, team, monkeypatch
 ):
     due(document, in_days(3))
     reminders_plan()
     [reminder] = reminders_due()
     officer = team["officer"]
-    sent = []
-    relay_down_for = {officer.email}
-
-    def flaky(self, messages):
-        if messages[0].to[0] in relay_down_for:
-            raise ConnectionRefusedError("relay down")
-        sent.extend(message.to[0] for message in messages)
-        return len(messages)
-
-    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", flaky)
+    down = {officer.email}
+    sent = relay_down_for(monkeypatch, down)
     # The reminder is delivered in the app to both; one e-mail waits in the outbox.
     assert deliver_reminders([reminder]) == 2
     assert Reminder.objects.get(pk=reminder).state == State.SENT
     assert Notification.objects.filter(reminder_id=reminder).count() == 2
     assert sent == [team["facilitator"].email]
-    [waiting] = emails_due()
-    assert Notification.objects.get(pk=waiting).recipient == officer
+    waiting = Notification.objects.get(recipient=officer)
 
-    # A rescan while the relay is still down, then once it is back: the officer gets theirs,
-    # the facilitator nothing more.
-    assert send_notification_emails(emails_due()) == 0
-    relay_down_for.clear()
-    assert send_notification_emails(emails_due()) == 1
+    # Not retried at once (a flood of retries would use the attempts up in a short outage).
+    now = timezone.now()
+    assert emails_due(now) == []
+    assert emails_due(now + datetime.timedelta(minutes=6)) == [waiting.pk]
+    down.clear()
+    assert notification_email_send(waiting.pk, now + datetime.timedelta(minutes=6))
     assert sorted(sent) == sorted([team["facilitator"].email, officer.email])
-    assert emails_due() == []
-    assert send_notification_emails([waiting]) == 0
+    later = now + datetime.timedelta(days=1)
+    assert emails_due(later) == []
+    assert not notification_email_send(waiting.pk, later)
 
 
-def test_an_email_that_keeps_failing_is_given_up_after_a_few_attempts(document, team, monkeypatch):
+def test_an_email_is_tried_over_hours_then_given_up(document, team, monkeypatch):
     due(document, in_days(3))
     reminders_plan()
-
-    def down(self, messages):
-        raise ConnectionRefusedError("relay down")
-
-    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", down)
+    relay_down_for(monkeypatch, {team["officer"].email, team["facilitator"].email})
     deliver_reminders(reminders_due())
-    for _ in range(MAX_EMAIL_ATTEMPTS + 2):
-        send_notification_emails(emails_due())
+    now, tries = timezone.now(), 1
+    while True:
+        ready = emails_due(now)
+        if not ready:
+            later = emails_due(now + datetime.timedelta(days=1))
+            if not later:
+                break
+            now += datetime.timedelta(minutes=1)
+            continue
+        for notification_id in ready:
+            with pytest.raises(ConnectionRefusedError):
+                notification_email_send(notification_id, now)
+        tries += 1
     attempts = set(Notification.objects.values_list("email_attempts", flat=True))
-    assert attempts == {MAX_EMAIL_ATTEMPTS}
-    assert emails_due() == []
+    assert attempts == {MAX_EMAIL_ATTEMPTS} and tries == MAX_EMAIL_ATTEMPTS
+    # 5 + 15 + 45 + 135 minutes between the five tries: an outage of hours loses nothing.
+    assert now - timezone.now() >= datetime.timedelta(minutes=195)
     assert Notification.objects.filter(emailed_at__isnull=True).count() == 2
+
+
+def test_an_email_waiting_for_a_retry_is_not_sent_to_someone_who_left_the_team(
+    programme, document, team, monkeypatch
+):
+    due(document, in_days(3))
+    reminders_plan()
+    officer = team["officer"]
+    down = {officer.email}
+    sent = relay_down_for(monkeypatch, down)
+    deliver_reminders(reminders_due())
+    membership_remove(
+        membership=Membership.objects.get(user=officer, programme=programme), actor=None
+    )
+    down.clear()
+    waiting = Notification.objects.get(recipient=officer)
+    assert not notification_email_send(waiting.pk, timezone.now() + datetime.timedelta(hours=1))
+    assert officer.email not in sent
+    assert emails_due(timezone.now() + datetime.timedelta(days=1)) == []
+
+
+def test_an_email_written_with_names_is_not_sent_once_the_reader_lost_the_right(
+    programme, document, team, monkeypatch
+):
+    programme_update_settings(programme=programme, actor=None, officers_see_identity=True)
+    due(document, in_days(3))
+    reminders_plan()
+    officer = team["officer"]
+    down = {officer.email}
+    sent = relay_down_for(monkeypatch, down)
+    deliver_reminders(reminders_due())
+    waiting = Notification.objects.get(recipient=officer)
+    assert waiting.written_with_identity
+    programme_update_settings(programme=programme, actor=None, officers_see_identity=False)
+    down.clear()
+    assert not notification_email_send(waiting.pk, timezone.now() + datetime.timedelta(hours=1))
+    assert officer.email not in sent
 
 
 def test_a_changed_due_date_cancels_the_old_reminder_and_plans_a_new_one(document, team):

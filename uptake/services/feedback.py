@@ -117,4 +117,5 @@ def feedback_for_version(document, *, redact):
     for item in items:
         item.shown_language_adjustments = redact(item.language_adjustments)
         item.shown_notes = redact(item.notes)
+        item.shown_principal = redact(item.briefing.principal)
     return items

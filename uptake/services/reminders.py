@@ -15,6 +15,7 @@ on old data does not flood the team.
 import datetime
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, mailers
@@ -45,6 +46,7 @@ from uptake.models import (
     ReminderState,
     UptakeSettings,
 )
+from uptake.permissions import notifications_for_user
 from uptake.services.ladder import programme_today, programme_zone
 
 logger = logging.getLogger(__name__)
@@ -404,9 +406,10 @@ def _briefing_text(reminder, redact):
     document = briefing.document
     values = {
         "document": _one_line(redact(document.title)),
-        # Carriers and principals are the programme's contacts, not participants.
+        # Carriers are the programme's contacts; a principal is checked for names when the
+        # briefing is recorded, and redacted here for anyone added to the roster since.
         "carrier": _one_line(briefing.carrier.name),
-        "principal": _one_line(briefing.principal),
+        "principal": _one_line(redact(briefing.principal)),
         "date": _date(briefing.briefed_on),
         "days": (reminder.due_on - briefing.briefed_on).days,
     }
@@ -556,6 +559,8 @@ def reminder_deliver(reminder_id, now=None):
     for notification in created:
         try:
             notification_email_send(notification.pk)
+        except SoftTimeLimitExceeded:
+            raise  # the task is out of time: stop before the hard kill lands mid-send
         except Exception as error:
             # The next scan retries it; the id and the error's type only (an address or a
             # name may be in the message).
@@ -568,8 +573,11 @@ def reminder_deliver(reminder_id, now=None):
 
 
 # How many times an e-mail is tried before it is left for good (the notification stays in
-# the app), and how long a sender may hold one before it is taken for dead.
+# the app), how long after each failure the next try waits (growing, so that a mail server
+# down for an hour loses nothing), and how long a sender may hold one before it is taken for
+# dead (longer than the tasks' hard time limit).
 MAX_EMAIL_ATTEMPTS = 5
+EMAIL_RETRY_AFTER = datetime.timedelta(minutes=5)
 EMAIL_LEASE = datetime.timedelta(minutes=10)
 
 
@@ -583,16 +591,33 @@ def _outbox(now):
 
 def emails_due(now=None):
     """Ids of notifications whose e-mail is still to send (never sent, not given up, not held
-    by a live sender), in order."""
+    by a live sender nor waiting before a retry), in order."""
     return list(_outbox(now or timezone.now()).order_by("pk").values_list("pk", flat=True))
 
 
+def _may_still_receive(notification):
+    """Whether the recipient may still be sent this text: an active account, still on the
+    programme's team, and still allowed the names it was written with."""
+    recipient = notification.recipient
+    if not recipient.is_active or not recipient.email:
+        return False
+    if not notifications_for_user(recipient).filter(pk=notification.pk).exists():
+        return False
+    return not notification.written_with_identity or may_see_identity(
+        recipient, notification.programme
+    )
+
+
 def notification_email_send(notification_id, now=None):
-    """Send the e-mail of notification `notification_id` unless it was sent, given up or is
-    being sent by someone else; returns whether it was sent now. The claim is a conditional
-    update (one sender at a time, each claim an attempt); the message carries a fixed
+    """Send the e-mail of notification `notification_id` unless it was sent, given up, held
+    by another sender or waiting before a retry; returns whether it was sent now.
+
+    The claim is a conditional update (one sender at a time, each claim an attempt) and every
+    later write checks the claim is still this one. A recipient who left the team, lost the
+    right to the names in it or whose account was closed is not sent it (given up). A failed
+    send is retried later, each wait longer than the last. The message carries a fixed
     Message-ID, so the rare copy from a sender killed between sending and marking it is
-    recognisable. Raises what sending raises, after releasing the claim for a retry.
+    recognisable. Raises what sending raises, after scheduling the retry.
     Caller: reminder_deliver, and the worker for the outbox (uptake.tasks)."""
     now = now or timezone.now()
     claimed = (
@@ -602,7 +627,13 @@ def notification_email_send(notification_id, now=None):
     )
     if not claimed:
         return False
-    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    mine = Notification.objects.filter(pk=notification_id, email_claimed_at=now)
+    notification = Notification.objects.select_related("recipient", "programme").get(
+        pk=notification_id
+    )
+    if not _may_still_receive(notification):
+        mine.update(email_attempts=MAX_EMAIL_ATTEMPTS, email_claimed_at=None)
+        return False
     message = EmailMessage(
         subject=notification.email_subject,
         body=notification.email_body,
@@ -612,9 +643,12 @@ def notification_email_send(notification_id, now=None):
     try:
         mailers.default.send_messages([message])
     except Exception:
-        Notification.objects.filter(pk=notification_id).update(email_claimed_at=None)
+        # Claimable again once the wait is over: 5, 15, 45 ... minutes after this try.
+        wait = EMAIL_RETRY_AFTER * 3 ** (notification.email_attempts - 1)
+        mine.update(email_claimed_at=now + wait - EMAIL_LEASE)
         raise
-    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
+    if not mine.update(emailed_at=timezone.now()):
+        logger.warning("Notification %s was claimed by another sender meanwhile", notification_id)
     return True
 
 

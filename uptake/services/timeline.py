@@ -413,7 +413,7 @@ class _Story:
                 % {
                     "version": version.version,
                     "carrier": carrier.name,
-                    "principal": briefing.principal,
+                    "principal": self.redact(briefing.principal),
                 },
                 version,
                 on=briefing.briefed_on,
@@ -440,7 +440,7 @@ class _Story:
                 _("Feedback on version %(version)s from %(principal)s: %(reaction)s")
                 % {
                     "version": version.version,
-                    "principal": item.briefing.principal,
+                    "principal": self.redact(item.briefing.principal),
                     "reaction": item.get_reaction_display().lower(),
                 },
                 version,

@@ -47,13 +47,16 @@ def briefing_list(request, document_id):
     for readers who may not see names], the briefings with their carriers, their feedback,
     the verdicts and the clearance, the menu's roles."""
     document, allowed = get_non_paper_chain_for_user(request.user, document_id)
-    _redact, context = _document_context(request, document)
+    redact, context = _document_context(request, document)
+    briefings = list(services.briefings_of(document))
+    for briefing in briefings:
+        briefing.shown_principal = redact(briefing.principal)
     return render(
         request,
         "uptake/briefings/list.html",
         {
             **context,
-            "briefings": services.briefings_of(document),
+            "briefings": briefings,
             "summary": vetting_summary(document),
             "can_manage": ChainAction.MANAGE in allowed,
             "delivered": document.status == Document.Status.DELIVERED,
@@ -122,6 +125,7 @@ def _render_briefing(request, briefing, allowed, *, status=200, **forms):
             **context,
             "briefing": briefing,
             "shown_notes": redact(briefing.notes),
+            "shown_principal": redact(briefing.principal),
             "feedback": feedback,
             "can_manage": can_manage,
             "outcome_form": outcome_form,
