@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monitoring.models import Indicator, TargetChange
 from monitoring.services import activity as activity_metrics
 
 EARLIEST = datetime.date(1900, 1, 1)
@@ -73,3 +74,80 @@ class ActivityFilterForm(forms.Form):
 
     def period(self):
         return activity_metrics.Period(self.cleaned_data["date_from"], self.cleaned_data["date_to"])
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class IndicatorForm(forms.ModelForm):
+    """Define an indicator; the service enforces the rules."""
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "definition",
+            "unit",
+            "direction",
+            "category",
+            "baseline_value",
+            "baseline_date",
+        ]
+        widgets = {"baseline_date": _DateInput, "definition": forms.Textarea(attrs={"rows": 3})}
+
+
+class _PeriodForm(forms.Form):
+    period_start = forms.DateField(label=gettext_lazy("Period start"), widget=_DateInput)
+    period_end = forms.DateField(label=gettext_lazy("Period end"), widget=_DateInput)
+    value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=14, decimal_places=2)
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The period ends before it starts."))
+        return cleaned
+
+    def keep_typed_text(self):
+        """Show a refused date as the text it was: a date input would blank it out."""
+        for name in ("period_start", "period_end"):
+            if name in self.errors:
+                self.fields[name].widget.input_type = "text"
+
+
+class TargetForm(_PeriodForm):
+    """Set a period's target. Changing an existing target needs a reason and explanation
+    (enforced by monitoring.services.indicators.target_set)."""
+
+    reason = forms.ChoiceField(
+        label=gettext_lazy("Reason for a change"),
+        required=False,
+        help_text=gettext_lazy("Needed only when changing a target already set."),
+    )
+    explanation = forms.CharField(
+        label=gettext_lazy("Explanation"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "—"), *TargetChange.Reason.choices]
+
+
+class ValueForm(_PeriodForm):
+    """Record a value with its evidence."""
+
+    evidence = forms.CharField(
+        label=gettext_lazy("Evidence"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("Where the figure comes from: a report, a log, a count."),
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    disaggregation = forms.CharField(
+        label=gettext_lazy("Disaggregation"),
+        required=False,
+        max_length=120,
+        help_text=gettext_lazy("Optional group, e.g. a region. Leave blank for the total."),
+    )

@@ -4,7 +4,12 @@ Access follows the programme's roles (dialogues.permissions.ROLE_PERMISSIONS); n
 stored here.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from guardian.core import ObjectPermissionChecker
+
 from dialogues import permissions as programme_perms
+from monitoring.models import Indicator
 
 
 def get_programme_for_monitoring(user, public_id):
@@ -22,3 +27,56 @@ def get_programme_for_monitoring(user, public_id):
         programme_perms.VIEW_DIALOGUES,
         visible_with=programme_perms.VIEW_DIALOGUES,
     )
+
+
+VIEW_INDICATORS = "view"
+RECORD_INDICATORS = "record"
+# Programme officers carry uptake, facilitators lead dialogues: either may record.
+RECORDER_PERMISSIONS = (programme_perms.CARRY_UPTAKE, programme_perms.LEAD_DIALOGUES)
+
+
+def _authorize_indicators(user, programme, action):
+    if action not in (VIEW_INDICATORS, RECORD_INDICATORS):
+        raise ValueError(f"Unknown indicator action: {action}")
+    checker = ObjectPermissionChecker(user)
+    if not checker.has_perm(programme_perms.VIEW_DIALOGUES, programme):
+        raise Http404
+    if action == RECORD_INDICATORS and not any(
+        checker.has_perm(perm, programme) for perm in RECORDER_PERMISSIONS
+    ):
+        raise PermissionDenied
+
+
+def may_record_indicators(user, programme):
+    """Whether `user` may define indicators, set targets and record values on `programme`."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    checker = ObjectPermissionChecker(user)
+    return any(checker.has_perm(perm, programme) for perm in RECORDER_PERMISSIONS)
+
+
+def get_programme_for_indicators(user, public_id, action=VIEW_INDICATORS):
+    """Return the programme `public_id` for its indicator pages.
+
+    `action` is VIEW_INDICATORS (team members with view_dialogues: facilitators, officers,
+    legal reviewers) or RECORD_INDICATORS (facilitators and programme officers). Raises
+    Http404 for anonymous or inactive users, strangers, donors (their dashboard is a later,
+    suppressed page) and a malformed or unknown id; PermissionDenied for a team member who
+    may read but not record (a legal reviewer posting).
+    """
+    programme = get_programme_for_monitoring(user, public_id)
+    _authorize_indicators(user, programme, action)
+    return programme
+
+
+def get_indicator_for_user(user, public_id, action=VIEW_INDICATORS):
+    """Return the indicator `public_id` (with its programme) under the same rules as
+    get_programme_for_indicators; Http404 for a malformed or unknown id."""
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    try:
+        indicator = Indicator.objects.select_related("programme").get(public_id=public_id)
+    except (Indicator.DoesNotExist, ValueError, ValidationError) as missing:
+        raise Http404 from missing
+    _authorize_indicators(user, indicator.programme, action)
+    return indicator

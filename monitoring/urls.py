@@ -6,4 +6,26 @@ app_name = "monitoring"
 
 urlpatterns = [
     path("programmes/<uuid:programme_id>/activity/", views.activity, name="activity"),
+    path("programmes/<uuid:programme_id>/indicators/", views.indicator_list, name="indicator_list"),
+    path(
+        "programmes/<uuid:programme_id>/indicators/add/",
+        views.indicator_create,
+        name="indicator_create",
+    ),
+    path(
+        "programmes/<uuid:programme_id>/indicators/values.csv",
+        views.indicator_values_csv,
+        name="indicator_values_csv",
+    ),
+    path("indicators/<uuid:indicator_id>/", views.indicator_detail, name="indicator_detail"),
+    path(
+        "indicators/<uuid:indicator_id>/targets/",
+        views.indicator_target_set,
+        name="indicator_target_set",
+    ),
+    path(
+        "indicators/<uuid:indicator_id>/values/",
+        views.indicator_value_record,
+        name="indicator_value_record",
+    ),
 ]

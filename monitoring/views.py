@@ -1,13 +1,27 @@
 """Monitoring pages. Programmes come through monitoring.permissions only."""
 
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
-from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+import csv
 
-from monitoring.forms import ActivityFilterForm
-from monitoring.permissions import get_programme_for_monitoring
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from monitoring.forms import ActivityFilterForm, IndicatorForm, TargetForm, ValueForm
+from monitoring.models import IndicatorValue
+from monitoring.permissions import (
+    RECORD_INDICATORS,
+    get_indicator_for_user,
+    get_programme_for_indicators,
+    get_programme_for_monitoring,
+    may_record_indicators,
+)
 from monitoring.services import activity as activity_metrics
+from monitoring.services import indicators as indicator_services
 
 
 # Dates outside these years cannot be placed on a programme's calendar reliably.
@@ -80,3 +94,171 @@ def activity(request, programme_id):
         breakdown_tables=_breakdown_tables(report),
     )
     return render(request, "monitoring/activity.html", context)
+
+
+# --- Outcome indicators ------------------------------------------------------------------------
+
+
+def _indicator_list_page(request, programme, *, form=None, status=200):
+    context = {
+        "programme": programme,
+        "summaries": indicator_services.programme_indicator_summaries(
+            programme, timezone.localdate()
+        ),
+        "may_record": may_record_indicators(request.user, programme),
+        "form": form or IndicatorForm(),
+    }
+    return render(request, "monitoring/indicator_list.html", context, status=status)
+
+
+@login_required
+@require_GET
+def indicator_list(request, programme_id):
+    """The programme's indicators with baseline, latest value, current target and on-track
+    flag. Queries: session, user, programme, permission checks, the three of
+    programme_indicator_summaries, the recorder check, the menu's."""
+    programme = get_programme_for_indicators(request.user, programme_id)
+    return _indicator_list_page(request, programme)
+
+
+@login_required
+@require_POST
+def indicator_create(request, programme_id):
+    programme = get_programme_for_indicators(request.user, programme_id, RECORD_INDICATORS)
+    form = IndicatorForm(request.POST)
+    if form.is_valid():
+        try:
+            created = indicator_services.indicator_create(
+                programme=programme, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Indicator “%(name)s” added.") % {"name": created.name})
+            return redirect("monitoring:indicator_detail", created.public_id)
+    return _indicator_list_page(request, programme, form=form, status=400)
+
+
+def _indicator_detail_page(request, indicator, *, target_form=None, value_form=None, status=200):
+    progress = indicator_services.indicator_progress(indicator)
+    changes = {}
+    for change in indicator.target_changes.select_related("changed_by"):
+        changes.setdefault(change.target_id, []).append(change)
+    context = {
+        "programme": indicator.programme,
+        "indicator": indicator,
+        "progress": [(row, changes.get(row.target.pk, [])) for row in progress],
+        "values": list(indicator.values.all()),
+        "may_record": may_record_indicators(request.user, indicator.programme),
+        "target_form": target_form or TargetForm(),
+        "value_form": value_form or ValueForm(),
+    }
+    return render(request, "monitoring/indicator_detail.html", context, status=status)
+
+
+@login_required
+@require_GET
+def indicator_detail(request, indicator_id):
+    """Definition, targets with their change history, values, and the recording forms."""
+    indicator = get_indicator_for_user(request.user, indicator_id)
+    return _indicator_detail_page(request, indicator)
+
+
+@login_required
+@require_POST
+def indicator_target_set(request, indicator_id):
+    indicator = get_indicator_for_user(request.user, indicator_id, RECORD_INDICATORS)
+    form = TargetForm(request.POST)
+    if form.is_valid():
+        try:
+            indicator_services.target_set(
+                indicator=indicator,
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"] or None,
+                explanation=form.cleaned_data["explanation"],
+                actor=request.user,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Target saved."))
+            return redirect("monitoring:indicator_detail", indicator.public_id)
+    form.keep_typed_text()
+    return _indicator_detail_page(request, indicator, target_form=form, status=400)
+
+
+@login_required
+@require_POST
+def indicator_value_record(request, indicator_id):
+    indicator = get_indicator_for_user(request.user, indicator_id, RECORD_INDICATORS)
+    form = ValueForm(request.POST)
+    if form.is_valid():
+        try:
+            indicator_services.indicator_value_record(
+                indicator=indicator, actor=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Value recorded."))
+            return redirect("monitoring:indicator_detail", indicator.public_id)
+    form.keep_typed_text()
+    return _indicator_detail_page(request, indicator, value_form=form, status=400)
+
+
+def _add_service_errors(form, error):
+    """Put a service's ValidationError on the form's fields it names, else on the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+@require_GET
+def indicator_values_csv(request, programme_id):
+    """Every recorded value of the programme's indicators as CSV: indicator, unit, period,
+    value, disaggregation, evidence, comment. Never a participant's name."""
+    programme = get_programme_for_indicators(request.user, programme_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="indicator-values.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Indicator"),
+            _("Unit"),
+            _("Period start"),
+            _("Period end"),
+            _("Value"),
+            _("Disaggregation"),
+            _("Evidence"),
+            _("Comment"),
+        ]
+    )
+    values = (
+        IndicatorValue.objects.filter(indicator__programme=programme)
+        .select_related("indicator")
+        .order_by("indicator__name", "indicator_id", "period_start", "pk")
+    )
+    for each in values:
+        writer.writerow(
+            [
+                _csv_safe(each.indicator.name),
+                _csv_safe(each.indicator.unit),
+                each.period_start.isoformat(),
+                each.period_end.isoformat(),
+                str(each.value),
+                _csv_safe(each.disaggregation),
+                _csv_safe(each.evidence),
+                _csv_safe(each.comment),
+            ]
+        )
+    return response
+
+
+def _csv_safe(text):
+    """Keep a spreadsheet from reading typed text as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,98 @@
+"""Demo indicators for the fictional programme loaded by `manage.py load_demo`: baselines,
+quarterly targets (one changed, with its reason) and a year of monthly values. Made through
+the services. Safe to run again: a programme with indicators is left alone."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from dialogues.demo.programme import PROGRAMME
+from dialogues.models import Programme
+from monitoring.models import Indicator, TargetChange
+from monitoring.services import indicators as services
+
+START = datetime.date(2026, 1, 1)
+
+INDICATORS = [
+    {
+        "name": "Humanitarian access hours in the Sarn corridor",
+        "definition": "Hours per month during which convoys could pass the corridor's three "
+        "checkpoints, from the Red Crescent's crossing log.",
+        "unit": "hours per month",
+        "direction": Indicator.Direction.UP_IS_GOOD,
+        "category": Indicator.Category.OUTCOME,
+        "baseline_value": Decimal("120"),
+        "baseline_date": datetime.date(2025, 12, 31),
+        # Monthly values, January to December.
+        "values": [118, 121, 140, 152, 149, 170, 185, 190, 204, 210, 236, 240],
+        "targets": [150, 180, 210, 240],
+    },
+    {
+        "name": "Hotline downtime",
+        "definition": "Hours per month the liaison hotline between the command structures was "
+        "out of service, from the operators' log.",
+        "unit": "hours per month",
+        "direction": Indicator.Direction.DOWN_IS_GOOD,
+        "category": Indicator.Category.OUTPUT,
+        "baseline_value": Decimal("40"),
+        "baseline_date": datetime.date(2025, 12, 31),
+        "values": [38, 35, 30, 31, 22, 18, 20, 12, 10, 9, 11, 6],
+        "targets": [30, 20, 15, 10],
+    },
+]
+
+
+def _month(index):
+    first = datetime.date(START.year, index + 1, 1)
+    following = datetime.date(START.year + (index == 11), (index + 1) % 12 + 1, 1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def _quarter(index):
+    return _month(index * 3)[0], _month(index * 3 + 2)[1]
+
+
+def load():
+    programme = Programme.objects.get(name=PROGRAMME["name"])
+    if Indicator.objects.filter(programme=programme).exists():
+        return
+    officer = get_user_model().objects.get(username="officer")
+    with transaction.atomic():
+        for spec in INDICATORS:
+            values, targets = spec["values"], spec["targets"]
+            fields = {k: v for k, v in spec.items() if k not in ("values", "targets")}
+            indicator = services.indicator_create(programme=programme, actor=officer, **fields)
+            for quarter, target in enumerate(targets):
+                start, end = _quarter(quarter)
+                services.target_set(
+                    indicator=indicator,
+                    period_start=start,
+                    period_end=end,
+                    value=Decimal(target),
+                    actor=officer,
+                )
+            for month, value in enumerate(values):
+                start, end = _month(month)
+                services.indicator_value_record(
+                    indicator=indicator,
+                    period_start=start,
+                    period_end=end,
+                    value=Decimal(value),
+                    evidence="Monthly log kept by the Velorian Red Crescent Society (fictional).",
+                    actor=officer,
+                )
+        # The access target for the second quarter was lowered when the corridor closed in
+        # April: the change and its reason are on record.
+        access = Indicator.objects.get(programme=programme, name=INDICATORS[0]["name"])
+        start, end = _quarter(1)
+        services.target_set(
+            indicator=access,
+            period_start=start,
+            period_end=end,
+            value=Decimal("160"),
+            reason=TargetChange.Reason.CONTEXT_CHANGED,
+            explanation="The corridor closed for nine days in April after shelling near Tavel.",
+            actor=officer,
+        )
