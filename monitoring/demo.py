@@ -13,7 +13,10 @@ from dialogues.models import Programme
 from monitoring.models import Indicator, TargetChange
 from monitoring.services import indicators as services
 
-START = datetime.date(2026, 1, 1)
+# A year of monthly values up to the last full month before the demo's "today" (values are
+# recorded after the fact), with quarterly targets over the same year.
+FIRST_MONTH = datetime.date(2025, 11, 1)
+
 
 INDICATORS = [
     {
@@ -24,8 +27,8 @@ INDICATORS = [
         "direction": Indicator.Direction.UP_IS_GOOD,
         "category": Indicator.Category.OUTCOME,
         "baseline_value": Decimal("120"),
-        "baseline_date": datetime.date(2025, 12, 31),
-        # Monthly values, January to December.
+        "baseline_date": datetime.date(2025, 10, 31),
+        # Monthly values, November 2025 to October 2026.
         "values": [118, 121, 140, 152, 149, 170, 185, 190, 204, 210, 236, 240],
         "targets": [150, 180, 210, 240],
     },
@@ -37,7 +40,7 @@ INDICATORS = [
         "direction": Indicator.Direction.DOWN_IS_GOOD,
         "category": Indicator.Category.OUTPUT,
         "baseline_value": Decimal("40"),
-        "baseline_date": datetime.date(2025, 12, 31),
+        "baseline_date": datetime.date(2025, 10, 31),
         "values": [38, 35, 30, 31, 22, 18, 20, 12, 10, 9, 11, 6],
         "targets": [30, 20, 15, 10],
     },
@@ -45,8 +48,11 @@ INDICATORS = [
 
 
 def _month(index):
-    first = datetime.date(START.year, index + 1, 1)
-    following = datetime.date(START.year + (index == 11), (index + 1) % 12 + 1, 1)
+    """The first and last day of the `index`th month from FIRST_MONTH."""
+    months = FIRST_MONTH.month - 1 + index
+    first = datetime.date(FIRST_MONTH.year + months // 12, months % 12 + 1, 1)
+    months += 1
+    following = datetime.date(FIRST_MONTH.year + months // 12, months % 12 + 1, 1)
     return first, following - datetime.timedelta(days=1)
 
 
@@ -83,8 +89,8 @@ def load():
                     evidence="Monthly log kept by the Velorian Red Crescent Society (fictional).",
                     actor=officer,
                 )
-        # The access target for the second quarter was lowered when the corridor closed in
-        # April: the change and its reason are on record.
+        # The access target for the second quarter (February to April) was lowered when the
+        # corridor closed in April: the change and its reason are on record.
         access = Indicator.objects.get(programme=programme, name=INDICATORS[0]["name"])
         start, end = _quarter(1)
         services.target_set(
