@@ -1,6 +1,7 @@
-"""Demo indicators for the fictional programme loaded by `manage.py load_demo`: baselines,
-quarterly targets (one changed, with its reason) and a year of monthly values. Made through
-the services. Safe to run again: a programme with indicators is left alone."""
+"""Demo M&E for the fictional programme loaded by `manage.py load_demo`: indicators with
+baselines, quarterly targets (one changed, with its reason) and a year of monthly values; an
+outcome record and a learning log entry. Made through the services. Safe to run again: a
+programme with indicators is left alone."""
 
 import datetime
 from decimal import Decimal
@@ -12,6 +13,8 @@ from dialogues.demo.programme import PROGRAMME
 from dialogues.models import Programme
 from monitoring.models import Indicator, TargetChange
 from monitoring.services import indicators as services
+from monitoring.services import outcomes
+from uptake.models import Document, Pilot
 
 # A year of monthly values up to the last full month before the demo's "today" (values are
 # recorded after the fact), with quarterly targets over the same year.
@@ -102,3 +105,41 @@ def load():
             explanation="The corridor closed for nine days in April after shelling near Tavel.",
             actor=officer,
         )
+        _outcome_and_learning(programme, officer, access)
+
+
+def _outcome_and_learning(programme, officer, access):
+    market = Document.objects.filter(
+        dialogue__programme=programme,
+        kind=Document.Kind.NON_PAPER,
+        status=Document.Status.DELIVERED,
+    ).first()
+    window = Pilot.objects.filter(document=market, status=Pilot.Status.COMPLETED).first()
+    outcomes.outcome_record_create(
+        programme=programme,
+        actor=officer,
+        observed_on=datetime.date(2026, 10, 20),
+        confidence="medium",
+        indicators=[access],
+        dialogues=[market.dialogue] if market else [],
+        documents=[market] if market else [],
+        pilots=[window] if window else [],
+        change="Both command structures announced the Tavel market-day quiet window on local "
+        "radio, each in its own words.",
+        social_actor="The two command structures' liaison offices",
+        place="Tavel and Lower Sarn",
+        significance="The first unilateral, parallel step either side has announced publicly "
+        "since the corridor closed.",
+        contribution="The dialogue produced the window as an option and the non-paper carried "
+        "it to the envoy; other channels were also pressing for calm on market days.",
+        sources="Radio recordings; the Red Crescent incident log; the envoy's office.",
+    )
+    outcomes.learning_entry_create(
+        programme=programme,
+        actor=officer,
+        failure="A joint radio statement was refused: neither side would read a shared text.",
+        assumption="We assumed a joint text signals commitment; here it signals concession.",
+        decision="Propose parallel unilateral statements and drop joint wording from pilots.",
+        dialogues=[market.dialogue] if market else [],
+        documents=[market] if market else [],
+    )

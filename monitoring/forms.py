@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from monitoring.models import Indicator, TargetChange
+from monitoring.models import Indicator, LearningEntry, OutcomeRecord, TargetChange
 from monitoring.services import activity as activity_metrics
+from monitoring.services.outcomes import LINK_FIELDS
 
 EARLIEST = datetime.date(1900, 1, 1)
 LATEST = datetime.date(2999, 12, 31)
@@ -151,3 +152,102 @@ class ValueForm(_PeriodForm):
         max_length=120,
         help_text=gettext_lazy("Optional group, e.g. a region. Leave blank for the total."),
     )
+
+
+class _LinkField(forms.ModelMultipleChoiceField):
+    """Links chosen by public id, labelled by a callable (which redacts names)."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("to_field_name", "public_id")
+        super().__init__(*args, queryset=None, **kwargs)
+        self.labeller = str
+
+    def label_from_instance(self, obj):
+        return self.labeller(obj)
+
+
+def link_label(obj, redact):
+    """How a linked object is named on the forms and pages: titles pass through `redact`
+    (a dialogues.services.attribution.Redactor) so a reader who may not see identities
+    never reads a name. Documents need their dialogue loaded, pilots their document's."""
+    if isinstance(obj, Indicator):
+        return obj.name
+    kind = type(obj).__name__
+    if kind == "Document":
+        return _("Non-paper v%(version)s: %(title)s (%(dialogue)s)") % {
+            "version": obj.version,
+            "title": redact(obj.title),
+            "dialogue": redact(obj.dialogue.title),
+        }
+    if kind == "Pilot":
+        return _("Pilot: %(title)s") % {"title": redact(obj.title)}
+    return redact(obj.title)
+
+
+class _LinksForm(forms.ModelForm):
+    """Link choices limited to the programme's indicators, dialogues, non-papers and
+    pilots (monitoring.services.outcomes.linkable_objects); the service checks again."""
+
+    indicators = _LinkField(label=gettext_lazy("Indicators"))
+    dialogues = _LinkField(label=gettext_lazy("Dialogues"))
+    documents = _LinkField(label=gettext_lazy("Non-papers"))
+    pilots = _LinkField(label=gettext_lazy("Pilots"))
+
+    def __init__(self, *args, linkable, redact, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, queryset in linkable.items():
+            field = self.fields[name]
+            # A non-paper's label names its dialogue: fetched in the same query.
+            if name == "documents":
+                queryset = queryset.select_related("dialogue")
+            field.queryset = queryset
+            field.labeller = lambda obj, redact=redact: link_label(obj, redact)
+
+    def links(self):
+        """The chosen links, as keyword arguments of the outcomes services."""
+        return {name: list(self.cleaned_data.get(name) or []) for name in LINK_FIELDS}
+
+
+class OutcomeRecordForm(_LinksForm):
+    """Record an outcome in the Outcome Harvesting form; the service enforces the rules."""
+
+    class Meta:
+        model = OutcomeRecord
+        fields = [
+            "change",
+            "social_actor",
+            "observed_on",
+            "place",
+            "significance",
+            "contribution",
+            "sources",
+            "confidence",
+        ]
+        widgets = {
+            "observed_on": _DateInput,
+            "change": forms.Textarea(attrs={"rows": 3}),
+            "significance": forms.Textarea(attrs={"rows": 2}),
+            "contribution": forms.Textarea(attrs={"rows": 3}),
+            "sources": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def keep_typed_text(self):
+        """Show a refused date as the text it was: a date input would blank it out."""
+        if "observed_on" in self.errors:
+            self.fields["observed_on"].widget.input_type = "text"
+
+
+class LearningEntryForm(_LinksForm):
+    """Log what failed, the assumption updated and the decision taken."""
+
+    class Meta:
+        model = LearningEntry
+        fields = ["failure", "assumption", "decision"]
+        widgets = {
+            "failure": forms.Textarea(attrs={"rows": 3}),
+            "assumption": forms.Textarea(attrs={"rows": 2}),
+            "decision": forms.Textarea(attrs={"rows": 2}),
+        }

@@ -9,7 +9,7 @@ from django.http import Http404
 from guardian.core import ObjectPermissionChecker
 
 from dialogues import permissions as programme_perms
-from monitoring.models import Indicator
+from monitoring.models import Indicator, OutcomeRecord
 
 
 def get_programme_for_monitoring(user, public_id):
@@ -80,3 +80,17 @@ def get_indicator_for_user(user, public_id, action=VIEW_INDICATORS):
         raise Http404 from missing
     _authorize_indicators(user, indicator.programme, action)
     return indicator
+
+
+def get_outcome_for_user(user, public_id):
+    """Return the outcome record `public_id` (with its programme) for reading, under the
+    rules of get_programme_for_indicators with VIEW_INDICATORS; Http404 for a malformed or
+    unknown id and for everyone who may not read the programme's indicators."""
+    if not (user.is_authenticated and user.is_active):
+        raise Http404
+    try:
+        record = OutcomeRecord.objects.select_related("programme").get(public_id=public_id)
+    except (OutcomeRecord.DoesNotExist, ValueError, ValidationError) as missing:
+        raise Http404 from missing
+    _authorize_indicators(user, record.programme, VIEW_INDICATORS)
+    return record

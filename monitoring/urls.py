@@ -28,4 +28,18 @@ urlpatterns = [
         views.indicator_value_record,
         name="indicator_value_record",
     ),
+    path("programmes/<uuid:programme_id>/outcomes/", views.outcome_list, name="outcome_list"),
+    path(
+        "programmes/<uuid:programme_id>/outcomes/add/",
+        views.outcome_create,
+        name="outcome_create",
+    ),
+    path("programmes/<uuid:programme_id>/outcomes.csv", views.outcomes_csv, name="outcomes_csv"),
+    path("outcomes/<uuid:outcome_id>/", views.outcome_detail, name="outcome_detail"),
+    path("programmes/<uuid:programme_id>/learning/", views.learning_list, name="learning_list"),
+    path(
+        "programmes/<uuid:programme_id>/learning/add/",
+        views.learning_create,
+        name="learning_create",
+    ),
 ]

@@ -11,17 +11,30 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from monitoring.forms import ActivityFilterForm, IndicatorForm, TargetForm, ValueForm
+from dialogues.models import Participant
+from dialogues.permissions import may_see_identity
+from dialogues.services.attribution import Redactor
+from monitoring.forms import (
+    ActivityFilterForm,
+    IndicatorForm,
+    LearningEntryForm,
+    OutcomeRecordForm,
+    TargetForm,
+    ValueForm,
+    link_label,
+)
 from monitoring.models import IndicatorValue
 from monitoring.permissions import (
     RECORD_INDICATORS,
     get_indicator_for_user,
+    get_outcome_for_user,
     get_programme_for_indicators,
     get_programme_for_monitoring,
     may_record_indicators,
 )
 from monitoring.services import activity as activity_metrics
 from monitoring.services import indicators as indicator_services
+from monitoring.services import outcomes as outcome_services
 
 
 # Dates outside these years cannot be placed on a programme's calendar reliably.
@@ -262,3 +275,186 @@ def indicator_values_csv(request, programme_id):
 def _csv_safe(text):
     """Keep a spreadsheet from reading typed text as a formula."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# --- Outcome records and learning -------------------------------------------------------------
+
+
+def _programme_redactor(user, programme):
+    """Titles of linked objects as `user` may read them: names of the programme's
+    participants withheld unless they may see identities. One query when withholding."""
+    if may_see_identity(user, programme):
+        return Redactor()
+    return Redactor(Participant.objects.filter(programme=programme))
+
+
+# Prefetches for the links of outcome records and learning entries: one query each.
+_LINK_PREFETCHES = ("indicators", "dialogues", "documents__dialogue", "pilots")
+
+
+def _with_links(entries, redact):
+    """(entry, [label, ...]) for each entry, from prefetched links."""
+    return [
+        (
+            entry,
+            [
+                link_label(obj, redact)
+                for name in outcome_services.LINK_FIELDS
+                for obj in getattr(entry, name).all()
+            ],
+        )
+        for entry in entries
+    ]
+
+
+def _outcome_list_page(request, programme, *, form=None, status=200):
+    redact = _programme_redactor(request.user, programme)
+    records = programme.outcome_records.select_related("recorded_by").prefetch_related(
+        *_LINK_PREFETCHES
+    )
+    context = {
+        "programme": programme,
+        "records": _with_links(records, redact),
+        "may_record": may_record_indicators(request.user, programme),
+        "form": form
+        or OutcomeRecordForm(linkable=outcome_services.linkable_objects(programme), redact=redact),
+    }
+    return render(request, "monitoring/outcome_list.html", context, status=status)
+
+
+@login_required
+@require_GET
+def outcome_list(request, programme_id):
+    """The programme's outcome records, newest first, with their links; the add form for
+    recorders. Queries: session, user, programme, permission checks, the identity check
+    (and the participants when names are withheld), the records with their recorders, one
+    per link kind, the recorder check, the form's four link choices, the menu's."""
+    programme = get_programme_for_indicators(request.user, programme_id)
+    return _outcome_list_page(request, programme)
+
+
+@login_required
+@require_POST
+def outcome_create(request, programme_id):
+    programme = get_programme_for_indicators(request.user, programme_id, RECORD_INDICATORS)
+    redact = _programme_redactor(request.user, programme)
+    form = OutcomeRecordForm(
+        request.POST, linkable=outcome_services.linkable_objects(programme), redact=redact
+    )
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            created = outcome_services.outcome_record_create(
+                programme=programme, actor=request.user, **fields, **form.links()
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Outcome recorded."))
+            return redirect("monitoring:outcome_detail", created.public_id)
+    form.keep_typed_text()
+    return _outcome_list_page(request, programme, form=form, status=400)
+
+
+@login_required
+@require_GET
+def outcome_detail(request, outcome_id):
+    """One outcome record in full, with its links."""
+    record = get_outcome_for_user(request.user, outcome_id)
+    redact = _programme_redactor(request.user, record.programme)
+    record = (
+        type(record)
+        .objects.select_related("programme", "recorded_by")
+        .prefetch_related(*_LINK_PREFETCHES)
+        .get(pk=record.pk)
+    )
+    [(record, links)] = _with_links([record], redact)
+    context = {"programme": record.programme, "record": record, "links": links}
+    return render(request, "monitoring/outcome_detail.html", context)
+
+
+def _learning_list_page(request, programme, *, form=None, status=200):
+    redact = _programme_redactor(request.user, programme)
+    entries = programme.learning_entries.select_related("recorded_by").prefetch_related(
+        *_LINK_PREFETCHES
+    )
+    context = {
+        "programme": programme,
+        "entries": _with_links(entries, redact),
+        "may_record": may_record_indicators(request.user, programme),
+        "form": form
+        or LearningEntryForm(linkable=outcome_services.linkable_objects(programme), redact=redact),
+    }
+    return render(request, "monitoring/learning_list.html", context, status=status)
+
+
+@login_required
+@require_GET
+def learning_list(request, programme_id):
+    """The learning log, newest first, with links; the add form for recorders. Queries as
+    outcome_list."""
+    programme = get_programme_for_indicators(request.user, programme_id)
+    return _learning_list_page(request, programme)
+
+
+@login_required
+@require_POST
+def learning_create(request, programme_id):
+    programme = get_programme_for_indicators(request.user, programme_id, RECORD_INDICATORS)
+    redact = _programme_redactor(request.user, programme)
+    form = LearningEntryForm(
+        request.POST, linkable=outcome_services.linkable_objects(programme), redact=redact
+    )
+    if form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            outcome_services.learning_entry_create(
+                programme=programme, actor=request.user, **fields, **form.links()
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, _("Learning entry added."))
+            return redirect("monitoring:learning_list", programme.public_id)
+    return _learning_list_page(request, programme, form=form, status=400)
+
+
+@login_required
+@require_GET
+def outcomes_csv(request, programme_id):
+    """The programme's outcome records as CSV, newest first, with their links (titles
+    redacted as on the page). The texts never name a participant (the service refuses it)."""
+    programme = get_programme_for_indicators(request.user, programme_id)
+    redact = _programme_redactor(request.user, programme)
+    records = programme.outcome_records.prefetch_related(*_LINK_PREFETCHES)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("When"),
+            _("Who changed"),
+            _("What changed"),
+            _("Where"),
+            _("Significance"),
+            _("Contribution"),
+            _("Sources and substantiation"),
+            _("Confidence"),
+            _("Links"),
+        ]
+    )
+    for record, links in _with_links(records, redact):
+        writer.writerow(
+            [
+                record.observed_on.isoformat(),
+                _csv_safe(record.social_actor),
+                _csv_safe(record.change),
+                _csv_safe(record.place),
+                _csv_safe(record.significance),
+                _csv_safe(record.contribution),
+                _csv_safe(record.sources),
+                str(record.get_confidence_display()),
+                _csv_safe("; ".join(links)),
+            ]
+        )
+    return response
