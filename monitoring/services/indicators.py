@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from monitoring.models import Indicator, IndicatorTarget, IndicatorValue, TargetChange
+from uptake.services.ladder import programme_today
 
 INDICATOR_FIELDS = (
     "name",
@@ -116,7 +117,8 @@ def indicator_value_record(
     *, indicator, period_start, period_end, value, evidence, comment="", disaggregation="", actor
 ):
     """Record a value of `indicator` over a period, with its evidence (required: where the
-    figure comes from). Raises ValidationError for missing evidence or a reversed period."""
+    figure comes from). Raises ValidationError for missing evidence, a reversed period or a
+    period that has not begun."""
     if not (evidence or "").strip():
         raise ValidationError(
             {"evidence": _("Say where this value comes from: evidence is required.")},
@@ -125,6 +127,12 @@ def indicator_value_record(
     if period_start and period_end and period_end < period_start:
         raise ValidationError(
             {"period_end": _("The period ends before it starts.")}, code="period_reversed"
+        )
+    # A value is observed, so its period has begun (on the programme's calendar).
+    if period_start and period_start > programme_today(indicator.programme):
+        raise ValidationError(
+            {"period_start": _("This period has not begun yet: record the value once it has.")},
+            code="period_to_come",
         )
     recorded = IndicatorValue(
         indicator=indicator,

@@ -4,7 +4,7 @@ against hand-computed numbers, who reaches each page, bad input, the CSV, query 
 import csv
 import io
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,6 +20,7 @@ from monitoring.services.indicators import (
     indicator_value_record,
     target_set,
 )
+from uptake.services.ladder import programme_today
 
 UP, DOWN = Indicator.Direction.UP_IS_GOOD, Indicator.Direction.DOWN_IS_GOOD
 Q1 = (date(2025, 1, 1), date(2025, 3, 31))
@@ -110,6 +111,15 @@ def test_a_value_needs_evidence(programme):
     with pytest.raises(ValidationError) as error:
         value(indicator, Q1, "10", evidence="   ")
     assert "evidence" in error.value.message_dict
+    assert not IndicatorValue.objects.exists()
+
+
+def test_a_value_for_a_period_not_yet_begun_is_refused(programme):
+    indicator = make_indicator(programme)
+    tomorrow = programme_today(programme) + timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        value(indicator, (tomorrow, tomorrow + timedelta(days=30)), "10")
+    assert "period_start" in error.value.message_dict
     assert not IndicatorValue.objects.exists()
 
 
