@@ -1,6 +1,6 @@
 from django.urls import path
 
-from monitoring import views
+from monitoring.views import indicators as views
 
 app_name = "monitoring"
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dialogues.models import Participant
 from dialogues.permissions import may_see_identity
 from dialogues.services.attribution import Redactor
-from monitoring.forms import (
+from monitoring.forms.indicators import (
     ActivityFilterForm,
     IndicatorForm,
     LearningEntryForm,
