@@ -24,4 +24,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(),
         "options": {"expires": 55},
     },
+    # Risk reviews: plan the reminders of risks whose review date has come (09:00 on the
+    # programme's calendar) and queue them for delivery. Every five minutes is close enough
+    # for a date; a scan not started in time is dropped, the next one does its work.
+    "scan-risk-reviews": {
+        "task": "monitoring.tasks.scan_risk_reviews",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
+    },
 }

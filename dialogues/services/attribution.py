@@ -212,3 +212,18 @@ def dialogue_redactor(dialogue, *, show_identity):
 
 def _roster_participants(dialogue):
     return Participant.objects.filter(dialogue_places__dialogue=dialogue)
+
+
+def programme_redactor(programme, *, show_identity):
+    """A Redactor for every participant of the programme (for pages that span its
+    dialogues), or one that changes nothing when the reader may see identities. One query
+    when names are to be hidden, none otherwise."""
+    if show_identity:
+        return Redactor()
+    return Redactor(Participant.objects.filter(programme=programme))
+
+
+def reader_redactor(user, programme):
+    """programme_redactor for what `user` may see: the identity check (two queries), then
+    the participants when names are withheld."""
+    return programme_redactor(programme, show_identity=actor_sees_identity(user, programme))

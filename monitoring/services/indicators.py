@@ -198,6 +198,10 @@ class IndicatorSummary:
     indicator: Indicator
     latest_value: IndicatorValue | None
     current: PeriodProgress | None
+    # Every target period's progress, and every whole-indicator value, both in period order:
+    # what the dashboards chart.
+    progress: tuple[PeriodProgress, ...] = ()
+    totals: tuple[IndicatorValue, ...] = ()
 
 
 def programme_indicator_summaries(programme, today):
@@ -222,7 +226,10 @@ def programme_indicator_summaries(programme, today):
         if current is None:
             started = [r for r in rows if r.target.period_start <= today]
             current = started[-1] if started else (rows[0] if rows else None)
-        totals = [v for v in values.get(indicator.pk, []) if not v.disaggregation]
+        totals = sorted(
+            (v for v in values.get(indicator.pk, []) if not v.disaggregation),
+            key=lambda v: (v.period_start, v.period_end, v.recorded_at, v.pk),
+        )
         latest = max(totals, key=lambda v: (v.period_end, v.recorded_at, v.pk), default=None)
-        summaries.append(IndicatorSummary(indicator, latest, current))
+        summaries.append(IndicatorSummary(indicator, latest, current, tuple(rows), tuple(totals)))
     return summaries

@@ -1,19 +1,14 @@
 """Monitoring pages. Programmes come through monitoring.permissions only."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dialogues.models import Participant
-from dialogues.permissions import may_see_identity
-from dialogues.services.attribution import Redactor
+from dialogues.services.attribution import reader_redactor
 from monitoring.forms.indicators import (
     ActivityFilterForm,
     IndicatorForm,
@@ -23,7 +18,6 @@ from monitoring.forms.indicators import (
     ValueForm,
     link_label,
 )
-from monitoring.models import IndicatorValue
 from monitoring.permissions import (
     RECORD_INDICATORS,
     get_indicator_for_user,
@@ -230,62 +224,7 @@ def _add_service_errors(form, error):
         form.add_error(None, error)
 
 
-@login_required
-@require_GET
-def indicator_values_csv(request, programme_id):
-    """Every recorded value of the programme's indicators as CSV: indicator, unit, period,
-    value, disaggregation, evidence, comment. Never a participant's name."""
-    programme = get_programme_for_indicators(request.user, programme_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="indicator-values.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("Indicator"),
-            _("Unit"),
-            _("Period start"),
-            _("Period end"),
-            _("Value"),
-            _("Disaggregation"),
-            _("Evidence"),
-            _("Comment"),
-        ]
-    )
-    values = (
-        IndicatorValue.objects.filter(indicator__programme=programme)
-        .select_related("indicator")
-        .order_by("indicator__name", "indicator_id", "period_start", "pk")
-    )
-    for each in values:
-        writer.writerow(
-            [
-                _csv_safe(each.indicator.name),
-                _csv_safe(each.indicator.unit),
-                each.period_start.isoformat(),
-                each.period_end.isoformat(),
-                str(each.value),
-                _csv_safe(each.disaggregation),
-                _csv_safe(each.evidence),
-                _csv_safe(each.comment),
-            ]
-        )
-    return response
-
-
-def _csv_safe(text):
-    """Keep a spreadsheet from reading typed text as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 # --- Outcome records and learning -------------------------------------------------------------
-
-
-def _programme_redactor(user, programme):
-    """Titles of linked objects as `user` may read them: names of the programme's
-    participants withheld unless they may see identities. One query when withholding."""
-    if may_see_identity(user, programme):
-        return Redactor()
-    return Redactor(Participant.objects.filter(programme=programme))
 
 
 # Prefetches for the links of outcome records and learning entries: one query each.
@@ -308,7 +247,7 @@ def _with_links(entries, redact):
 
 
 def _outcome_list_page(request, programme, *, form=None, status=200):
-    redact = _programme_redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     records = programme.outcome_records.select_related("recorded_by").prefetch_related(
         *_LINK_PREFETCHES
     )
@@ -337,7 +276,7 @@ def outcome_list(request, programme_id):
 @require_POST
 def outcome_create(request, programme_id):
     programme = get_programme_for_indicators(request.user, programme_id, RECORD_INDICATORS)
-    redact = _programme_redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     form = OutcomeRecordForm(
         request.POST, linkable=outcome_services.linkable_objects(programme), redact=redact
     )
@@ -361,7 +300,7 @@ def outcome_create(request, programme_id):
 def outcome_detail(request, outcome_id):
     """One outcome record in full, with its links."""
     record = get_outcome_for_user(request.user, outcome_id)
-    redact = _programme_redactor(request.user, record.programme)
+    redact = reader_redactor(request.user, record.programme)
     record = (
         type(record)
         .objects.select_related("programme", "recorded_by")
@@ -374,7 +313,7 @@ def outcome_detail(request, outcome_id):
 
 
 def _learning_list_page(request, programme, *, form=None, status=200):
-    redact = _programme_redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     entries = programme.learning_entries.select_related("recorded_by").prefetch_related(
         *_LINK_PREFETCHES
     )
@@ -401,7 +340,7 @@ def learning_list(request, programme_id):
 @require_POST
 def learning_create(request, programme_id):
     programme = get_programme_for_indicators(request.user, programme_id, RECORD_INDICATORS)
-    redact = _programme_redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     form = LearningEntryForm(
         request.POST, linkable=outcome_services.linkable_objects(programme), redact=redact
     )
@@ -417,44 +356,3 @@ def learning_create(request, programme_id):
             messages.success(request, _("Learning entry added."))
             return redirect("monitoring:learning_list", programme.public_id)
     return _learning_list_page(request, programme, form=form, status=400)
-
-
-@login_required
-@require_GET
-def outcomes_csv(request, programme_id):
-    """The programme's outcome records as CSV, newest first, with their links (titles
-    redacted as on the page). The texts never name a participant (the service refuses it)."""
-    programme = get_programme_for_indicators(request.user, programme_id)
-    redact = _programme_redactor(request.user, programme)
-    records = programme.outcome_records.prefetch_related(*_LINK_PREFETCHES)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="outcomes.csv"'
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            _("When"),
-            _("Who changed"),
-            _("What changed"),
-            _("Where"),
-            _("Significance"),
-            _("Contribution"),
-            _("Sources and substantiation"),
-            _("Confidence"),
-            _("Links"),
-        ]
-    )
-    for record, links in _with_links(records, redact):
-        writer.writerow(
-            [
-                record.observed_on.isoformat(),
-                _csv_safe(record.social_actor),
-                _csv_safe(record.change),
-                _csv_safe(record.place),
-                _csv_safe(record.significance),
-                _csv_safe(record.contribution),
-                _csv_safe(record.sources),
-                str(record.get_confidence_display()),
-                _csv_safe("; ".join(links)),
-            ]
-        )
-    return response

@@ -23,6 +23,9 @@ class ReminderKind(models.TextChoices):
     BRIEFING_NO_FEEDBACK = "briefing_silent", _("A briefing has had no feedback")
     PILOT_ENDING = "pilot_ending", _("A pilot ends within 3 days")
     SESSION_STARTING = "session_starting", _("A session starts within 24 hours")
+    # Kept by the monitoring app (monitoring.RiskReviewReminder): its notifications have no
+    # uptake Reminder.
+    RISK_REVIEW = "risk_review", _("A risk is due for review")
 
 
 class ReminderState(models.TextChoices):
@@ -120,7 +123,11 @@ class Notification(models.Model):
     written for that recipient: a participant's name never appears unless they may see it."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    reminder = models.ForeignKey(Reminder, on_delete=models.CASCADE, related_name="notifications")
+    # Empty for a reminder another app keeps (a risk review: monitoring.RiskReviewReminder),
+    # which claims its own rows so each recipient is reached once.
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )

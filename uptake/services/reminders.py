@@ -480,6 +480,14 @@ def message_id(reminder_id, user_id):
     return f"<reminder-{reminder_id}-{user_id}@parley>"
 
 
+def _notification_message_id(notification):
+    """message_id for a notification of an uptake reminder; for one of a reminder kept by
+    another app (no uptake Reminder), one of its own, as fixed."""
+    if notification.reminder_id is None:
+        return f"<notification-{notification.public_id}@parley>"
+    return message_id(notification.reminder_id, notification.recipient_id)
+
+
 def _email_text(programme, title, body, url):
     """The subject and body of a reminder's e-mail."""
     context = {
@@ -638,7 +646,7 @@ def notification_email_send(notification_id, now=None):
         subject=notification.email_subject,
         body=notification.email_body,
         to=[notification.recipient.email],
-        headers={"Message-ID": message_id(notification.reminder_id, notification.recipient_id)},
+        headers={"Message-ID": _notification_message_id(notification)},
     )
     try:
         mailers.default.send_messages([message])

@@ -8,9 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from dialogues import permissions as programme_perms
-from dialogues.models import Participant
-from dialogues.services.attribution import Redactor
+from dialogues.services.attribution import reader_redactor
 from uptake.permissions import (
     ChainAction,
     get_non_paper_chain_for_user,
@@ -46,14 +44,6 @@ def non_paper_timeline(request, document_id):
     )
 
 
-def _programme_redactor(user, programme):
-    """A Redactor for every participant of the programme (the overview spans dialogues, so
-    one roster query covers them all), or none when `user` may see identities."""
-    if programme_perms.may_see_identity(user, programme):
-        return Redactor()
-    return Redactor(Participant.objects.filter(programme=programme))
-
-
 @login_required
 @require_GET
 def chain_overview(request, programme_id):
@@ -62,7 +52,7 @@ def chain_overview(request, programme_id):
     programme, permission check (two), identity check (two), [participants], the
     non-papers with their facts, the overdue commitments, the menu's roles."""
     programme, allowed = get_programme_chain_for_user(request.user, programme_id)
-    redact = _programme_redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     today = ladder_services.programme_today(programme)
     rows = services.programme_chain(programme, redact=redact, today=today)
     overdue = ladder_services.overdue_commitments(programme, today=today)
