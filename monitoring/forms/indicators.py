@@ -99,9 +99,17 @@ class IndicatorForm(forms.ModelForm):
 
 
 class _PeriodForm(forms.Form):
+    # The target and value forms share a page: each needs its own element ids, or a label
+    # would point at the other form's field.
+    id_prefix = "id_%s"
+
     period_start = forms.DateField(label=gettext_lazy("Period start"), widget=_DateInput)
     period_end = forms.DateField(label=gettext_lazy("Period end"), widget=_DateInput)
     value = forms.DecimalField(label=gettext_lazy("Value"), max_digits=14, decimal_places=2)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", self.id_prefix)
+        super().__init__(*args, **kwargs)
 
     def clean(self):
         cleaned = super().clean()
@@ -121,6 +129,8 @@ class TargetForm(_PeriodForm):
     """Set a period's target. Changing an existing target needs a reason and explanation
     (enforced by monitoring.services.indicators.target_set)."""
 
+    id_prefix = "target-%s"
+
     reason = forms.ChoiceField(
         label=gettext_lazy("Reason for a change"),
         required=False,
@@ -137,6 +147,8 @@ class TargetForm(_PeriodForm):
 
 class ValueForm(_PeriodForm):
     """Record a value with its evidence."""
+
+    id_prefix = "value-%s"
 
     evidence = forms.CharField(
         label=gettext_lazy("Evidence"),
