@@ -9,6 +9,7 @@ from dialogues.models import Attendance, EvidenceItem, Session
 
 CORRIDOR = "Access triggers in the Sarn River corridor"
 MARKET = "A 72-hour de-confliction window for Tavel market days"
+DETAINEES = "Detainee release sequencing, first cohort"
 ZONE = "Africa/Nairobi"  # the fictional Veloria keeps East Africa Time
 
 # title, start (local), hours, rounds, location, agenda, notes, absent codes, partly present codes
@@ -60,6 +61,52 @@ SESSIONS = {
             "Consequence tests, then the order of the package.",
             "Three options carried forward; the public joint statement dropped as premature.",
             [],
+            [],
+        ),
+    ],
+    DETAINEES: [
+        (
+            "Lists and verification",
+            datetime(2026, 3, 16, 9, 0),
+            6,
+            [],
+            "Red Crescent training centre, Mirren",
+            "Whose lists; what the Red Crescent can verify, and how fast.",
+            "Both sides accepted verification by the Red Crescent before any release.",
+            [],
+            [],
+        ),
+        (
+            "Sequencing the first releases",
+            datetime(2026, 4, 13, 9, 0),
+            6,
+            [],
+            "Red Crescent training centre, Mirren",
+            "Who goes first; reciprocity without a ratio.",
+            "A first exchange of the sick and the elderly, without a fixed ratio.",
+            ["P-018"],
+            ["P-023"],
+        ),
+        (
+            "Families and return",
+            datetime(2026, 5, 11, 9, 0),
+            6,
+            [],
+            "Red Crescent training centre, Mirren",
+            "What families are told, and when; safe return to the river towns.",
+            "Families' associations to be briefed by the Red Crescent, not by either side.",
+            [],
+            [],
+        ),
+        (
+            "Closing the first cohort",
+            datetime(2026, 6, 8, 9, 0),
+            5,
+            [],
+            "Red Crescent training centre, Mirren",
+            "What worked; what the next cohort needs.",
+            "The first cohort is done; a second needs a new mandate.",
+            ["P-020"],
             [],
         ),
     ],
