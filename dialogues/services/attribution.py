@@ -88,14 +88,16 @@ class Mention:
 class MentionFinder:
     """Precompiled patterns for the names and aliases of some participants.
 
-    `participants` are objects with `full_name` and `alias_list` (dialogues.models.Participant).
-    Compiling is the costly part; reuse one finder for many texts."""
+    `participants` are objects with `full_name` and `alias_list` (dialogues.models.Participant);
+    `with_codes` finds their pseudonymous codes too, for readers who may not even see those
+    (donors). Compiling is the costly part; reuse one finder for many texts."""
 
-    def __init__(self, participants):
+    def __init__(self, participants, *, with_codes=False):
         self._patterns = []
         for participant in participants:
             terms = {}
-            for term in [participant.full_name, *participant.alias_list]:
+            codes = [participant.code] if with_codes else []
+            for term in [participant.full_name, *participant.alias_list, *codes]:
                 pattern = _term_pattern(term)
                 if pattern is not None:
                     terms.setdefault(pattern, term)
@@ -189,8 +191,10 @@ class Redactor:
     identities (participants=None), with every name and alias of `participants` replaced for
     anyone else. Build one per request and call it for each text."""
 
-    def __init__(self, participants=None):
-        self._finder = None if participants is None else MentionFinder(participants)
+    def __init__(self, participants=None, *, with_codes=False):
+        self._finder = (
+            None if participants is None else MentionFinder(participants, with_codes=with_codes)
+        )
 
     @property
     def hides_names(self):
@@ -214,13 +218,14 @@ def _roster_participants(dialogue):
     return Participant.objects.filter(dialogue_places__dialogue=dialogue)
 
 
-def programme_redactor(programme, *, show_identity):
+def programme_redactor(programme, *, show_identity, with_codes=False):
     """A Redactor for every participant of the programme (for pages that span its
-    dialogues), or one that changes nothing when the reader may see identities. One query
-    when names are to be hidden, none otherwise."""
+    dialogues), or one that changes nothing when the reader may see identities. With
+    `with_codes`, their codes are withheld too (for donors). One query when names are to be
+    hidden, none otherwise."""
     if show_identity:
         return Redactor()
-    return Redactor(Participant.objects.filter(programme=programme))
+    return Redactor(Participant.objects.filter(programme=programme), with_codes=with_codes)
 
 
 def reader_redactor(user, programme):

@@ -14,11 +14,10 @@ EARLIEST = datetime.date(1900, 1, 1)
 LATEST = datetime.date(2999, 12, 31)
 
 
-class ActivityFilterForm(forms.Form):
-    """Narrow the activity page to one dialogue and a period (both days included).
-    Kept beside its only view until the monitoring app grows a forms module."""
+class PeriodFilterForm(forms.Form):
+    """Narrow a page to a period (both days included, on the programme's calendar); either
+    side may stay open."""
 
-    dialogue = forms.ChoiceField(label=gettext_lazy("Dialogue"), required=False)
     date_from = forms.DateField(
         label=gettext_lazy("From"),
         required=False,
@@ -31,13 +30,6 @@ class ActivityFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=gettext_lazy("Last day, included."),
     )
-
-    def __init__(self, *args, dialogues, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.dialogues = {str(each.public_id): each for each in dialogues}
-        self.fields["dialogue"].choices = [("", _("All dialogues"))] + [
-            (key, each.title) for key, each in self.dialogues.items()
-        ]
 
     def _clean_in_range(self, name):
         day = self.cleaned_data.get(name)
@@ -70,11 +62,28 @@ class ActivityFilterForm(forms.Form):
             if name in self.errors:
                 self.fields[name].widget.input_type = "text"
 
+    def period(self):
+        """The validated period; open on both sides for an unbound form."""
+        if not self.is_bound:
+            return activity_metrics.Period()
+        return activity_metrics.Period(self.cleaned_data["date_from"], self.cleaned_data["date_to"])
+
+
+class ActivityFilterForm(PeriodFilterForm):
+    """Narrow a page to one dialogue and a period."""
+
+    dialogue = forms.ChoiceField(label=gettext_lazy("Dialogue"), required=False)
+    field_order = ["dialogue", "date_from", "date_to"]
+
+    def __init__(self, *args, dialogues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dialogues = {str(each.public_id): each for each in dialogues}
+        self.fields["dialogue"].choices = [("", _("All dialogues"))] + [
+            (key, each.title) for key, each in self.dialogues.items()
+        ]
+
     def selected_dialogue(self):
         return self.dialogues.get(self.cleaned_data.get("dialogue") or "")
-
-    def period(self):
-        return activity_metrics.Period(self.cleaned_data["date_from"], self.cleaned_data["date_to"])
 
 
 class _DateInput(forms.DateInput):

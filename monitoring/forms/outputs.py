@@ -3,72 +3,16 @@
 import re
 
 from django import forms
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from monitoring.forms.indicators import EARLIEST, LATEST, link_label
+from monitoring.forms.indicators import link_label
 from monitoring.models import CommuniqueAdoption
-from monitoring.services.activity import Period
 
 _STEP_SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class _DateInput(forms.DateInput):
     input_type = "date"
-
-
-class OutputsFilterForm(forms.Form):
-    """Narrow the output figures to a period (both days included, on the programme's
-    calendar); either side may stay open."""
-
-    date_from = forms.DateField(
-        label=gettext_lazy("From"),
-        required=False,
-        widget=_DateInput,
-        help_text=gettext_lazy("First day, included."),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To"),
-        required=False,
-        widget=_DateInput,
-        help_text=gettext_lazy("Last day, included."),
-    )
-
-    def _clean_in_range(self, name):
-        day = self.cleaned_data.get(name)
-        if day and not EARLIEST <= day <= LATEST:
-            raise forms.ValidationError(
-                _("Choose a date between %(earliest)s and %(latest)s."),
-                params={"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()},
-                code="out_of_range",
-            )
-        return day
-
-    def clean_date_from(self):
-        return self._clean_in_range("date_from")
-
-    def clean_date_to(self):
-        return self._clean_in_range("date_to")
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("date_from"), cleaned.get("date_to")
-        if start and end and start > end:
-            raise forms.ValidationError(
-                _("The “From” date is after the “To” date."), code="period_reversed"
-            )
-        return cleaned
-
-    def keep_typed_text(self):
-        """Show a refused date as the text it was: a date input would blank it out."""
-        for name in ("date_from", "date_to"):
-            if name in self.errors:
-                self.fields[name].widget.input_type = "text"
-
-    def period(self):
-        if not self.is_bound:
-            return Period()
-        return Period(self.cleaned_data["date_from"], self.cleaned_data["date_to"])
 
 
 class _NonPaperField(forms.ModelChoiceField):

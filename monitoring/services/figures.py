@@ -74,12 +74,12 @@ def indicator_chart(summary, *, name, unit, period):
     return line_chart(title=name, unit=unit, series=[actual], target=target)
 
 
-def breakdown_chart(title, breakdown):
+def breakdown_chart(title, breakdown, *, unit):
     """Bars of a suppressed breakdown: a hidden cell has no bar, and its table cell says why
     ("<5" or "hidden")."""
     return bar_chart(
         title=title,
-        unit=_("people"),
+        unit=unit,
         bars=[
             Point(label=cell.label, value=cell.count, display=cell.display)
             for cell in breakdown.cells

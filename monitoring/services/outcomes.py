@@ -65,7 +65,7 @@ def _refusals_for_names(programme, texts):
     finder = MentionFinder(Participant.objects.filter(programme=programme))
     message = _(
         "This text names a participant: refer to people by their role, never by name. "
-        "Outcome records and learning reach donors."
+        "Outcome records reach donors."
     )
     return {field: message for field, text in texts.items() if finder.find(text)}
 

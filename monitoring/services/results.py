@@ -67,7 +67,7 @@ class DonorExpectation:
 class Breakdowns:
     """One population (people or attendances) by gender and by category, suppressed."""
 
-    total: SafeBreakdown  # the headline count (total_display) with its gender cells
+    total_display: str  # the headline count
     by_gender: SafeBreakdown
     by_category: SafeBreakdown
     gender_chart: Chart | None
@@ -115,19 +115,39 @@ def _cells(breakdown):
     return [(share.label, share.count) for share in breakdown.shares]
 
 
-def _breakdowns(gender, category, *, gender_title, category_title):
+def _breakdowns(gender, category, *, gender_title, category_title, unit, linked_to=None):
+    """The population by gender and by category, suppressed. `linked_to` is the participants'
+    Breakdowns when this is their attendance: a dimension whose participant breakdown hides
+    anything is hidden here too, or attendances divided by sessions would give back the
+    people behind a hidden cell."""
     by_gender = suppress_breakdown(gender.total, _cells(gender))
     by_category = suppress_breakdown(category.total, _cells(category))
+    if linked_to is not None:
+        by_gender = _hidden_with(by_gender, linked_to.by_gender)
+        by_category = _hidden_with(by_category, linked_to.by_category)
     return Breakdowns(
-        total=by_gender,
+        total_display=by_gender.total_display,
         by_gender=by_gender,
         by_category=by_category,
-        gender_chart=figures.breakdown_chart(gender_title, by_gender)
+        gender_chart=figures.breakdown_chart(gender_title, by_gender, unit=unit)
         if by_gender.is_shown
         else None,
-        category_chart=figures.breakdown_chart(category_title, by_category)
+        category_chart=figures.breakdown_chart(category_title, by_category, unit=unit)
         if by_category.is_shown
         else None,
+    )
+
+
+def _hidden_with(breakdown, participants):
+    if not breakdown.is_shown or participants.is_complete:
+        return breakdown
+    return SafeBreakdown(
+        total=breakdown.total,
+        total_display=breakdown.total_display,
+        cells=(),
+        hidden_reason=_(
+            "Not shown: it would reveal the small groups hidden in the participants' breakdown."
+        ),
     )
 
 
@@ -195,26 +215,30 @@ def donor_results(programme, *, period=None, now=None):
     """
     period = period or activity.Period()
     now = now or timezone.now()
-    # Donors never see identities, whoever asks: the report is the same for everyone.
-    redact = programme_redactor(programme, show_identity=False)
+    # Donors see neither names nor codes, whoever asks: the report is the same for everyone.
+    redact = programme_redactor(programme, show_identity=False, with_codes=True)
     metrics = activity.programme_activity(programme, period=period, now=now).total
     continuity = metrics.continuity
+    participants = _breakdowns(
+        metrics.participant_gender,
+        metrics.participant_category,
+        gender_title=_("Participants by gender"),
+        category_title=_("Participants by category"),
+        unit=_("people"),
+    )
     return DonorResults(
         programme_name=programme.name,
         period=period,
         computed_at=now,
         sessions_held=metrics.sessions_held,
-        participants=_breakdowns(
-            metrics.participant_gender,
-            metrics.participant_category,
-            gender_title=_("Participants by gender"),
-            category_title=_("Participants by category"),
-        ),
+        participants=participants,
         attendance=_breakdowns(
             metrics.attendance_gender,
             metrics.attendance_category,
             gender_title=_("Attendance by gender"),
             category_title=_("Attendance by category"),
+            unit=_("attendances"),
+            linked_to=participants,
         ),
         continuity=suppress_share(continuity.numerator, continuity.denominator),
         outputs=outputs.programme_outputs(programme, period=period),

@@ -4,12 +4,16 @@ The rules (the donor pages and the PDF report say them in plain words):
 
 - A count of 1 to 4 people shows as "<5". Zero shows as 0: it identifies no one.
 - A share or a breakdown is hidden when its group has fewer than 10 people.
-- Secondary suppression: once a cell of a breakdown is hidden, the total and the cells still
-  shown must not pin it down. A reader knows the total, every shown cell, that a "<5" cell
-  holds 1 to 4 and that a cell hidden for this reason holds at least 5; a hidden cell is
-  *recoverable* when those facts leave it exactly one possible value (e.g. total 12, shown
-  cells 10, one "<5" cell: it must be 2). While any hidden cell is recoverable the smallest
-  shown non-zero cell is hidden too; when nothing is left to hide, the whole breakdown is.
+- Secondary suppression: once a cell of a breakdown shows as "<5", every other non-zero cell
+  of it is hidden too, so the total and the cells still shown never pin a small cell down.
+  When a breakdown has so few people per non-zero cell that even this could pin one (at
+  most 4 per non-zero cell on average), the breakdown is not shown at all.
+
+Why so strict: the rules are public, so a reader can work back from what a rule chose to
+hide, not only from the numbers. Every decision here depends only on what ends up displayed
+(the total, which cells are zero, which are small), so two breakdowns that display alike
+are indistinguishable; tests/monitoring/test_suppression.py checks by brute force that no
+display pins any hidden cell to one value.
 
 Attendance rows (one person at one session) are treated as counts of people: a handful of
 attendances can point at a handful of people.
@@ -25,10 +29,6 @@ MIN_GROUP = 10  # shares and breakdowns of fewer people are hidden
 SMALL = "<5"
 # Shown instead of a cell hidden by secondary suppression (translated where it is displayed).
 HIDDEN = "hidden"
-
-SMALL_RANGE = (1, SMALL_COUNT_LIMIT - 1)
-# What a reader can infer about a secondarily hidden cell: it was not small, so at least 5.
-HIDDEN_RANGE_LOW = SMALL_COUNT_LIMIT
 
 
 def is_small(count):
@@ -63,33 +63,10 @@ class SafeBreakdown:
     def is_shown(self):
         return bool(self.cells)
 
-
-def _feasible_range(index, hidden, total_hidden):
-    """The values hidden cell `index` can take given the others' ranges and their sum."""
-    low, high = hidden[index]
-    others_low = sum(lo for i, (lo, _hi) in enumerate(hidden) if i != index)
-    others_high = sum(hi for i, (_lo, hi) in enumerate(hidden) if i != index)
-    return max(low, total_hidden - others_high), min(high, total_hidden - others_low)
-
-
-def _recoverable(counts, small, hidden, total):
-    """Whether a reader can pin down any hidden cell from the total and the shown cells."""
-    ranges = []
-    for index in range(len(counts)):
-        if index in small:
-            ranges.append(SMALL_RANGE)
-        elif index in hidden:
-            ranges.append((HIDDEN_RANGE_LOW, total))
-    if not ranges:
-        return False
-    shown_sum = sum(c for i, c in enumerate(counts) if i not in small and i not in hidden)
-    total_hidden = total - shown_sum
-    return any(
-        low == high
-        for low, high in (
-            _feasible_range(index, ranges, total_hidden) for index in range(len(ranges))
-        )
-    )
+    @property
+    def is_complete(self):
+        """Shown with every cell as its number: nothing in it is hidden."""
+        return self.is_shown and all(cell.count is not None for cell in self.cells)
 
 
 def suppress_breakdown(total, cells):
@@ -112,42 +89,46 @@ def suppress_breakdown(total, cells):
             if total
             else _("No one to count yet."),
         )
-    small = {index for index, count in enumerate(counts) if is_small(count)}
-    hidden = set()
-    while _recoverable(counts, small, hidden, total):
-        candidates = [
-            index
-            for index, count in enumerate(counts)
-            if count and index not in small and index not in hidden
-        ]
-        if not candidates:
-            return SafeBreakdown(
-                total=total,
-                total_display=total_display,
-                cells=(),
-                hidden_reason=_("Too few people in each group: the breakdown is not shown."),
-            )
-        hidden.add(min(candidates, key=lambda index: (counts[index], index)))
+    small = [is_small(count) for count in counts]
+    if not any(small):
+        return SafeBreakdown(
+            total=total,
+            total_display=total_display,
+            cells=tuple(
+                SafeCell(
+                    label=label,
+                    count=count,
+                    percent=100 * count / total,
+                    display=number_format(count, force_grouping=True),
+                )
+                for label, count in zip(labels, counts, strict=True)
+            ),
+        )
+    if total <= (SMALL_COUNT_LIMIT - 1) * sum(1 for count in counts if count):
+        # Every non-zero cell could be small: hiding the rest would not stop a reader from
+        # pinning one (16 people over four non-zero cells, all "<5", are four each).
+        return SafeBreakdown(
+            total=total,
+            total_display=total_display,
+            cells=(),
+            hidden_reason=_("Some groups are very small: the breakdown is not shown."),
+        )
+    hidden_label = str(_("hidden"))
     return SafeBreakdown(
         total=total,
         total_display=total_display,
         cells=tuple(
-            SafeCell(
+            SafeCell(label=label, count=0, percent=0.0, display="0")
+            if count == 0
+            else SafeCell(
                 label=label,
                 count=None,
                 percent=None,
-                display=SMALL if index in small else str(_("hidden")),
-                small=index in small,
-                hidden=index in hidden,
+                display=SMALL if is_small(count) else hidden_label,
+                small=is_small(count),
+                hidden=not is_small(count),
             )
-            if index in small or index in hidden
-            else SafeCell(
-                label=label,
-                count=count,
-                percent=100 * count / total,
-                display=number_format(count, force_grouping=True),
-            )
-            for index, (label, count) in enumerate(zip(labels, counts, strict=True))
+            for label, count in zip(labels, counts, strict=True)
         ),
     )
 

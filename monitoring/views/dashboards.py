@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from monitoring.forms.dashboards import ResultsPeriodForm
 from monitoring.forms.indicators import ActivityFilterForm
 from monitoring.permissions import get_programme_for_monitoring, get_programme_for_results
 from monitoring.services import activity as activity_metrics
@@ -17,48 +16,28 @@ from monitoring.services import dashboard as dashboard_services
 from monitoring.services import results as results_services
 
 
-def _period_form(request):
-    """The bound period form and the period it gives, or (form, None) when it is invalid."""
-    form = ResultsPeriodForm(request.GET or None)
-    if not form.is_bound:
-        return form, activity_metrics.Period()
-    if not form.is_valid():
-        form.keep_typed_text()
-        return form, None
-    return form, form.period()
-
-
 @login_required
 @require_GET
 def results(request, programme_id):
-    """The programme's results as its donors see them, for a period: activity and output
-    counts (people counted with small-cell suppression), indicators against targets with
-    charts, outcome records and the expectations the programme set. A period that does not
-    validate shows the form with the typed values and its errors, status 400, no figures.
-    Queries: session, user, programme, permission checks, those of
+    """The programme's results as its donors see them: activity and output counts (people
+    counted with small-cell suppression), indicators against targets with charts, outcome
+    records and the expectations the programme set. Always the programme to date: letting a
+    donor choose periods would let them subtract one from another and find the small groups
+    suppression hides. Queries: session, user, programme, permission checks, those of
     monitoring.services.results.donor_results, the menu's."""
     programme = get_programme_for_results(request.user, programme_id)
-    form, period = _period_form(request)
-    context = {"programme": programme, "form": form, "results": None}
-    if period is None:
-        return render(request, "monitoring/results/page.html", context, status=400)
-    context["results"] = results_services.donor_results(programme, period=period)
+    context = {"programme": programme, "results": results_services.donor_results(programme)}
     return render(request, "monitoring/results/page.html", context)
 
 
 @login_required
 @require_GET
 def results_pdf(request, programme_id):
-    """The results page as an A4 PDF report, for the same period. An invalid period gets the
-    results page with its errors (status 400), never a report of something else."""
+    """The results page as an A4 PDF report."""
     programme = get_programme_for_results(request.user, programme_id)
-    form, period = _period_form(request)
-    if period is None:
-        context = {"programme": programme, "form": form, "results": None}
-        return render(request, "monitoring/results/page.html", context, status=400)
     from monitoring.pdf import render_donor_report  # WeasyPrint is slow to import
 
-    report = render_donor_report(results_services.donor_results(programme, period=period))
+    report = render_donor_report(results_services.donor_results(programme))
     response = HttpResponse(report.content, content_type="application/pdf")
     filename = (
         f"{slugify(programme.name) or 'programme'}-results-{timezone.localdate():%Y-%m-%d}.pdf"

@@ -31,7 +31,6 @@ from monitoring.services import indicators as indicator_services
 from monitoring.services import outcomes as outcome_services
 
 
-# Dates outside these years cannot be placed on a programme's calendar reliably.
 def _breakdown_tables(report):
     """The four balance tables: a programme total row, then a row per dialogue."""
     tables = [

@@ -8,11 +8,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dialogues.models import Participant
-from dialogues.permissions import may_see_identity
-from dialogues.services.attribution import Redactor
-from monitoring.forms.indicators import link_label
-from monitoring.forms.outputs import CommuniqueAdoptionForm, OutputsFilterForm
+from dialogues.services.attribution import reader_redactor
+from monitoring.forms.indicators import PeriodFilterForm, link_label
+from monitoring.forms.outputs import CommuniqueAdoptionForm
 from monitoring.models import CommuniqueAdoption
 from monitoring.permissions import (
     RECORD_INDICATORS,
@@ -21,14 +19,6 @@ from monitoring.permissions import (
     may_record_indicators,
 )
 from monitoring.services import outputs as services
-
-
-def _redactor(user, programme):
-    """Free text as `user` may read it: the programme's participants' names withheld unless
-    they may see identities (one query then)."""
-    if may_see_identity(user, programme):
-        return Redactor()
-    return Redactor(Participant.objects.filter(programme=programme))
 
 
 def _step_lists(non_papers, redact):
@@ -57,7 +47,7 @@ def _add_service_errors(form, error):
 
 
 def _outputs_page(request, programme, *, filter_form, adoption_form=None, status=200):
-    redact = _redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     context = {
         "programme": programme,
         "filter_form": filter_form,
@@ -93,7 +83,7 @@ def outputs(request, programme_id):
     the records behind them (three), for recorders the delivered non-papers, their steps and
     the form's choices, the menu's (two): 21 for an officer, 18 for a legal reviewer."""
     programme = get_programme_for_indicators(request.user, programme_id)
-    filter_form = OutputsFilterForm(request.GET or None)
+    filter_form = PeriodFilterForm(request.GET or None)
     if filter_form.is_bound and not filter_form.is_valid():
         filter_form.keep_typed_text()
         return _outputs_page(request, programme, filter_form=filter_form, status=400)
@@ -106,7 +96,7 @@ def communique_create(request, programme_id):
     """Record language a communiqué adopted from a delivered non-paper. Invalid input shows
     the outputs page again with everything typed kept, status 400."""
     programme = get_programme_for_indicators(request.user, programme_id, RECORD_INDICATORS)
-    redact = _redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     form = CommuniqueAdoptionForm(
         request.POST, non_papers=services.delivered_non_papers(programme), redact=redact
     )
@@ -124,7 +114,7 @@ def communique_create(request, programme_id):
     return _outputs_page(
         request,
         programme,
-        filter_form=OutputsFilterForm(),
+        filter_form=PeriodFilterForm(),
         adoption_form=form,
         status=400,
     )
@@ -143,7 +133,7 @@ def communique_detail(request, adoption_id):
         "programme", "non_paper__dialogue", "recorded_by"
     ).get(pk=adoption.pk)
     programme = adoption.programme
-    redact = _redactor(request.user, programme)
+    redact = reader_redactor(request.user, programme)
     non_paper = adoption.non_paper
     steps = services.non_paper_steps([non_paper]).get(non_paper.pk, [])
     echoed = [

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dialogues.forms import add_service_errors
+from dialogues.services.attribution import reader_redactor
 from monitoring.forms.risks import ExpectationStatementForm, RedLineForm, RiskForm
 from monitoring.permissions import (
     RECORD_RISKS,
@@ -35,12 +36,22 @@ def _register_page(
 ):
     may_record = may_record_indicators(request.user, programme)
     shows_red_lines = may_read_red_lines(request.user, programme)
+    # Texts were checked for names when saved, but a participant registered later can make
+    # an old text name someone: withhold them from readers without identity rights.
+    redact = reader_redactor(request.user, programme)
+    risks = services.register_risks(programme)
+    for risk in risks:
+        risk.shown_title, risk.shown_mitigation = redact(risk.title), redact(risk.mitigation)
+    expectations = list(programme.expectation_statements.all())
+    for expectation in expectations:
+        expectation.shown_audience = redact(expectation.audience)
+        expectation.shown_statement = redact(expectation.statement)
     context = {
         "programme": programme,
-        "risks": services.register_risks(programme),
+        "risks": risks,
         "today": programme_today(programme),
         "checks": services.confidentiality_checks(programme, viewer=request.user),
-        "expectations": list(programme.expectation_statements.all()),
+        "expectations": expectations,
         "may_record": may_record,
         "shows_red_lines": shows_red_lines,
         "red_lines": list(programme.red_lines.all()) if shows_red_lines else [],
@@ -98,6 +109,10 @@ def _risk_anchor(risk):
 
 def _detail_page(request, risk, *, form=None, status=200):
     may_record = may_record_indicators(request.user, risk.programme)
+    redact = reader_redactor(request.user, risk.programme)
+    risk.shown_title = redact(risk.title)
+    risk.shown_description = redact(risk.description)
+    risk.shown_mitigation = redact(risk.mitigation)
     context = {
         "programme": risk.programme,
         "risk": risk,
