@@ -137,7 +137,7 @@ PEOPLE = [
         "",
         "Former governor of Sarn province",
         Category.EX_OFFICIAL,
-        "undisclosed",
+        "woman",
         "Lower Sarn",
         "Velorian, Sarnic",
         True,
