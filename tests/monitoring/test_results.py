@@ -400,3 +400,15 @@ def test_no_donor_reachable_monitoring_page_or_export_shows_a_participant_or_red
         for canary in canaries:
             assert canary not in body, (pattern.name, canary)
     assert {"results", "results_pdf"} <= set(reached)
+    # The pages that lead a donor there.
+    for url in (
+        reverse("dialogues:home"),
+        reverse("dialogues:programme_list"),
+        reverse("dialogues:programme_detail", args=[programme.public_id]),
+        reverse("uptake:shared_documents", args=[programme.public_id]),
+        reverse("uptake:notification_list"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        for canary in canaries:
+            assert canary not in response.content.decode(), (url, canary)
