@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +28,7 @@ from monitoring.permissions import (
 from monitoring.services import activity as activity_metrics
 from monitoring.services import indicators as indicator_services
 from monitoring.services import outcomes as outcome_services
+from uptake.services.ladder import programme_today
 
 
 def _breakdown_tables(report):
@@ -109,7 +109,7 @@ def _indicator_list_page(request, programme, *, form=None, status=200):
     context = {
         "programme": programme,
         "summaries": indicator_services.programme_indicator_summaries(
-            programme, timezone.localdate()
+            programme, programme_today(programme)
         ),
         "may_record": may_record_indicators(request.user, programme),
         "form": form or IndicatorForm(),
