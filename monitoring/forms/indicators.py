@@ -101,6 +101,7 @@ class IndicatorForm(forms.ModelForm):
             "unit",
             "direction",
             "category",
+            "counts_people",
             "baseline_value",
             "baseline_date",
         ]

@@ -33,6 +33,14 @@ class Indicator(models.Model):
     category = models.CharField(
         _("category"), max_length=10, choices=Category.choices, default=Category.OUTCOME
     )
+    counts_people = models.BooleanField(
+        _("counts people"),
+        default=False,
+        help_text=_(
+            "Tick when the values are numbers of people (e.g. women delegates): donors then "
+            "see values from 1 to 4 as “<5”."
+        ),
+    )
     baseline_value = models.DecimalField(_("baseline value"), max_digits=14, decimal_places=2)
     baseline_date = models.DateField(_("baseline date"))
     created_by = models.ForeignKey(

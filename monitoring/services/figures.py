@@ -8,6 +8,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from monitoring.charts import Point, Series, bar_chart, line_chart
+from monitoring.services.suppression import SMALL, SMALL_COUNT_LIMIT
 
 
 def _period_label(start, end):
@@ -39,9 +40,16 @@ def in_period(values, period):
     ]
 
 
-def indicator_chart(summary, *, name, unit, period):
+def _point(label, value, small_counts_hidden):
+    if small_counts_hidden and value is not None and 0 < value < SMALL_COUNT_LIMIT:
+        return Point(label=label, value=None, display=SMALL)
+    return Point(label=label, value=value)
+
+
+def indicator_chart(summary, *, name, unit, period, small_counts_hidden=False):
     """A line of the indicator's whole-indicator values in `period`, against the target of
-    the target period each value falls in (a dashed line)."""
+    the target period each value falls in (a dashed line). With `small_counts_hidden` (a
+    count of people, for donors), values from 1 to 4 are not drawn and read "<5"."""
     values = latest_per_period(in_period(summary.totals, period))
 
     def target_for(value):
@@ -55,7 +63,7 @@ def indicator_chart(summary, *, name, unit, period):
     actual = Series(
         name=_("Actual"),
         points=tuple(
-            Point(label=label, value=value.value)
+            _point(label, value.value, small_counts_hidden)
             for label, value in zip(labels, values, strict=True)
         ),
     )
@@ -64,7 +72,7 @@ def indicator_chart(summary, *, name, unit, period):
         Series(
             name=_("Target"),
             points=tuple(
-                Point(label=label, value=value)
+                _point(label, value, small_counts_hidden)
                 for label, value in zip(labels, targets, strict=True)
             ),
         )

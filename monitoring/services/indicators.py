@@ -31,6 +31,7 @@ INDICATOR_FIELDS = (
     "unit",
     "direction",
     "category",
+    "counts_people",
     "baseline_value",
     "baseline_date",
 )
@@ -42,7 +43,8 @@ def indicator_create(*, programme, actor, **fields):
     ValidationError for a missing or invalid one."""
     indicator = Indicator(programme=programme, created_by=actor)
     for name in INDICATOR_FIELDS:
-        setattr(indicator, name, fields.get(name))
+        if name in fields:  # a missing one keeps the model's default; full_clean says so
+            setattr(indicator, name, fields[name])
     indicator.full_clean()
     indicator.save()
     return indicator

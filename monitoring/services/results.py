@@ -12,6 +12,7 @@ in case a name slipped in. Callers check access first
 import datetime
 from dataclasses import dataclass
 
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,8 @@ from monitoring.charts import Chart
 from monitoring.models import ExpectationStatement
 from monitoring.services import activity, figures, indicators, outputs
 from monitoring.services.suppression import (
+    SMALL,
+    SMALL_COUNT_LIMIT,
     SafeBreakdown,
     SafeShare,
     suppress_breakdown,
@@ -35,11 +38,12 @@ class DonorIndicator:
     unit: str
     category: str
     direction: str
-    baseline_value: object
+    # Values as displayed ("<5" for 1 to 4 when the indicator counts people); None: none yet.
+    baseline_value: str
     baseline_date: datetime.date
-    latest_value: object  # Decimal or None
+    latest_value: str | None
     latest_period_end: datetime.date | None
-    target_value: object  # Decimal or None
+    target_value: str | None
     on_track: bool | None
     chart: Chart
 
@@ -151,12 +155,22 @@ def _hidden_with(breakdown, participants):
     )
 
 
+def _plain_value(value):
+    return floatformat(value, "-2g")
+
+
+def _people_value(value):
+    """A number of people: "<5" from 1 to 4 (an indicator that counts people)."""
+    return SMALL if 0 < value < SMALL_COUNT_LIMIT else floatformat(value, "-2g")
+
+
 def _indicators(programme, *, period, redact, today):
     rows = []
     for summary in indicators.programme_indicator_summaries(programme, today):
         indicator = summary.indicator
         name, unit = redact(indicator.name), redact(indicator.unit)
         latest = summary.latest_value
+        shown = _people_value if indicator.counts_people else _plain_value
         rows.append(
             DonorIndicator(
                 name=name,
@@ -164,13 +178,19 @@ def _indicators(programme, *, period, redact, today):
                 unit=unit,
                 category=indicator.get_category_display(),
                 direction=indicator.get_direction_display(),
-                baseline_value=indicator.baseline_value,
+                baseline_value=shown(indicator.baseline_value),
                 baseline_date=indicator.baseline_date,
-                latest_value=latest.value if latest else None,
+                latest_value=shown(latest.value) if latest else None,
                 latest_period_end=latest.period_end if latest else None,
-                target_value=summary.current.target.value if summary.current else None,
+                target_value=shown(summary.current.target.value) if summary.current else None,
                 on_track=summary.current.on_track if summary.current else None,
-                chart=figures.indicator_chart(summary, name=name, unit=unit, period=period),
+                chart=figures.indicator_chart(
+                    summary,
+                    name=name,
+                    unit=unit,
+                    period=period,
+                    small_counts_hidden=indicator.counts_people,
+                ),
             )
         )
     return tuple(rows)

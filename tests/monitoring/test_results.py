@@ -151,7 +151,7 @@ def test_donor_results_count_and_suppress_by_hand(programme, world):
     assert not results.attendance.by_category.is_shown
     assert results.attendance.by_gender.is_complete
     assert results.continuity.percent == 100
-    assert [i.latest_value for i in results.indicators] == [Decimal("12")]
+    assert [i.latest_value for i in results.indicators] == ["12"]
     assert results.indicators[0].on_track is True
     assert NAME_CANARY not in results.indicators[0].name
     assert len(results.outcomes) == 1 and len(results.expectations) == 1
@@ -187,6 +187,40 @@ def test_a_small_programme_shows_no_breakdown_and_small_counts_as_less_than_five
     assert results.participants.total_display == SMALL
     assert not results.participants.by_gender.is_shown
     assert results.participants.gender_chart is None
+
+
+def test_an_indicator_that_counts_people_shows_donors_small_values_as_less_than_five(
+    programme, world, officer
+):
+    delegates = indicator_create(
+        programme=programme,
+        actor=officer,
+        name="Women delegates at the corridor table",
+        definition="Women among the delegates in the month.",
+        unit="people",
+        direction=Indicator.Direction.UP_IS_GOOD,
+        category=Indicator.Category.OUTPUT,
+        counts_people=True,
+        baseline_value=Decimal("2"),
+        baseline_date=date(2025, 12, 31),
+    )
+    for month, value in ((1, "3"), (2, "7")):
+        indicator_value_record(
+            indicator=delegates,
+            period_start=date(2026, month, 1),
+            period_end=date(2026, month + 1, 1) - timedelta(days=1),
+            value=Decimal(value),
+            evidence="Attendance sheet.",
+            actor=officer,
+        )
+    shown = {i.name: i for i in donor_results(programme).indicators}
+    women = shown["Women delegates at the corridor table"]
+    assert women.baseline_value == SMALL and women.latest_value == "7"
+    assert women.chart.rows[0][1] == SMALL and women.chart.rows[1][1] == "7"
+    assert ">3<" not in str(women.chart.svg)
+    # An indicator of hours is not a count of people: its small values stay.
+    hours = next(i for name, i in shown.items() if name != women.name)
+    assert hours.baseline_value == "4"
 
 
 # --- The pages --------------------------------------------------------------------------------
