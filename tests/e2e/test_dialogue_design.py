@@ -99,7 +99,7 @@ def test_a_facilitator_designs_a_dialogue_from_scope_to_package(page, demo, scre
             expect(page.get_by_text("Below the guidance: the group has 9 people")).to_be_visible()
     expect(page.get_by_text("Within the guidance of 10 to 16 people.")).to_be_visible()
     gender_table = page.get_by_role("table", name="Gender balance")
-    expect(gender_table.get_by_role("row", name="Woman")).to_contain_text("42%")  # 5 of 12
+    expect(gender_table.get_by_role("row", name="Woman")).to_contain_text("50%")  # 6 of 12
     screenshot(page, "design-04-roster")
 
     # Consent first: confirming without it is refused, then allowed.
