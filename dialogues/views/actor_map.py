@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET
 
 from dialogues import permissions
 from dialogues.forms import add_service_errors
@@ -54,6 +55,7 @@ def _with_alliances(relations):
 
 
 @login_required
+@require_GET
 def actor_list(request, programme_id):
     """Every actor on the map. Queries: programme, permissions, actors, their alliances,
     alliances' members."""
@@ -123,6 +125,7 @@ def _current_map(programme, filters):
 
 
 @login_required
+@require_GET
 def actor_map(request, programme_id):
     """The map as it stands: the current state of each actor pair, filtered by GET
     parameters. With htmx, answers with the results only. Queries: programme, permissions,
@@ -150,6 +153,7 @@ def actor_map(request, programme_id):
 
 
 @login_required
+@require_GET
 def actor_map_export(request, programme_id):
     """The map table as CSV, with the same filters as the page. Queries: programme,
     permissions, the filter's actor (when one is chosen), relations."""
@@ -240,6 +244,7 @@ def relation_record(request, programme_id):
 
 
 @login_required
+@require_GET
 def relation_history(request, programme_id, actor_one_id, actor_two_id):
     """Every dated state of one actor pair, newest first. Queries: programme, permissions,
     the two actors, their alliances, the states with who recorded them."""

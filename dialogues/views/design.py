@@ -8,7 +8,7 @@ from django.db.models import Count, Sum
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues import permissions
 from dialogues.forms import add_service_errors
@@ -70,6 +70,7 @@ def dialogue_create(request, programme_id):
 
 
 @login_required
+@require_GET
 def dialogue_detail(request, dialogue_id):
     """Queries: session and user, the dialogue, permissions, the rounds, the counts."""
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
@@ -191,6 +192,7 @@ def _render_round(request, dialogue, dialogue_round, **forms):
 
 
 @login_required
+@require_GET
 def round_detail(request, dialogue_id, kind):
     """Queries: session and user, the dialogue, permissions, the rounds, the agenda and its
     total, and the round's own outputs (one or two queries)."""

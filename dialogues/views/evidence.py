@@ -8,7 +8,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues import permissions
 from dialogues.forms import add_service_errors
@@ -55,6 +55,7 @@ def _withheld(item):
 
 
 @login_required
+@require_GET
 def evidence_list(request, dialogue_id):
     """The brief. Queries: dialogue, permission checks, the identity check, for those without
     identity the roster, the items."""
@@ -152,6 +153,7 @@ def evidence_delete(request, dialogue_id, item_id):
 
 
 @login_required
+@require_GET
 def evidence_download(request, dialogue_id, item_id):
     """The attachment, always as a download with the type recorded when it was checked, never
     rendered by the browser, under a name that withholds participants' names from those who

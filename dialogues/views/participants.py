@@ -20,7 +20,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues import permissions
 from dialogues.forms import add_service_errors
@@ -81,6 +81,7 @@ def _refused_on_a_frozen_page(request, dialogue, error, url):
 
 
 @login_required
+@require_GET
 def participant_register(request, programme_id):
     """Everyone in the programme's register. Queries: programme, permissions (identity and
     design), participants with their dialogue counts."""
@@ -146,6 +147,7 @@ def participant_create(request, programme_id):
 
 
 @login_required
+@require_GET
 def participant_detail(request, programme_id, participant_id):
     """A participant's profile, their identity and contacts for those who may see them, and
     the dialogues they are in. Queries: programme, permissions, participant, their places."""
@@ -268,6 +270,7 @@ def _roster_row_url(dialogue, entry):
 
 
 @login_required
+@require_GET
 def roster(request, dialogue_id):
     dialogue = permissions.get_dialogue_for_user(
         request.user, dialogue_id, permissions.VIEW_DIALOGUES
@@ -459,6 +462,7 @@ def _render_ground_rules(
 
 
 @login_required
+@require_GET
 def ground_rules(request, dialogue_id):
     dialogue = permissions.get_dialogue_for_user(
         request.user, dialogue_id, permissions.VIEW_DIALOGUES

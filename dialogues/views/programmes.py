@@ -7,7 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues import permissions
 from dialogues.forms import add_service_errors
@@ -19,6 +19,7 @@ Role = Membership.Role
 
 
 @login_required
+@require_GET
 def home(request):
     """Each role lands on its own real data. Queries: memberships, then one per role held
     (dialogues for facilitators, status counts for officers, the review queue for legal
@@ -98,6 +99,7 @@ def _programme_overview(programmes):
 
 
 @login_required
+@require_GET
 def programme_list(request):
     programmes = list(
         permissions.programmes_for_user(request.user).annotate(
@@ -115,6 +117,7 @@ def programme_list(request):
 
 
 @login_required
+@require_GET
 def programme_detail(request, programme_id):
     programme = permissions.get_programme_for_user(request.user, programme_id)
     checker = permissions.programme_permission_checker(request.user, [programme])

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues import permissions
 from dialogues.forms import add_service_errors
@@ -72,6 +72,7 @@ def _form_context(dialogue, form, session=None, *, withheld=False):
 
 
 @login_required
+@require_GET
 def session_list(request, dialogue_id):
     """The dialogue's sessions in time order with rounds and attendance counts. Queries:
     dialogue, permission checks, the identity check, for those without identity the roster,
@@ -227,6 +228,7 @@ def _detail_context(request, dialogue, session, *, attendance_form=None, notes_f
 
 
 @login_required
+@require_GET
 def session_detail(request, dialogue_id, session_id):
     """A session: when, where, rounds, agenda, attendance and notes. Queries: dialogue,
     permission checks, session and its rounds, the roster, the marks."""
@@ -327,6 +329,7 @@ def _detail_url(dialogue, session, fragment):
 
 
 @login_required
+@require_GET
 def sessions_ical(request, dialogue_id):
     """The dialogue's sessions as an iCalendar file, for the team's calendars."""
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dialogues.forms import add_service_errors
 from uptake.forms.briefings import BriefingForm, BriefingOutcomeForm, FeedbackForm
@@ -41,6 +41,7 @@ def _document_context(request, document):
 
 
 @login_required
+@require_GET
 def briefing_list(request, document_id):
     """A version's briefings with their outcome and feedback. Queries: the version with its
     dialogue and programme, the chain check (two), the identity check (two), [the roster,
@@ -137,6 +138,7 @@ def _render_briefing(request, briefing, allowed, *, status=200, **forms):
 
 
 @login_required
+@require_GET
 def briefing_detail(request, briefing_id):
     briefing, allowed = get_briefing_for_user(request.user, briefing_id)
     return _render_briefing(request, briefing, allowed)

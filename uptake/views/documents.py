@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues import permissions as programme_perms
 from dialogues.forms import add_service_errors
@@ -75,6 +75,7 @@ def shown_content(document, revision, redact):
 
 
 @login_required
+@require_GET
 def document_list(request, dialogue_id):
     """The dialogue's non-papers and aide-mémoires. Queries: dialogue, permission checks,
     documents, the user's named aide-mémoires (when there are some and they do not lead),
@@ -247,6 +248,7 @@ def render_document_page(request, document, allowed, *, status=200, **extra):
 
 
 @login_required
+@require_GET
 def document_detail(request, document_id):
     """A document's current text with its workflow. Viewing an aide-mémoire is logged."""
     document, allowed = get_document_for_user(request.user, document_id, Action.READ)
@@ -485,6 +487,7 @@ def comment_add(request, document_id):
 
 
 @login_required
+@require_GET
 def shared_documents(request, programme_id):
     """The delivered non-papers shared with the programme's donors (and its team). Queries:
     programme, permission check, the documents with their dialogues, the rosters (to

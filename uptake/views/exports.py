@@ -7,7 +7,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues import permissions as programme_perms
 from uptake.models import DocumentBundle, PdfExport
@@ -61,6 +61,7 @@ def pdf_export(request, document_id):
 
 
 @login_required
+@require_GET
 def pdf_download(request, document_id, export_id):
     """Download a PDF made for the requesting user; the download is logged."""
     document, _allowed = get_document_for_user(request.user, document_id)
@@ -98,6 +99,7 @@ def _bundle_for(user, bundle_id):
 
 
 @login_required
+@require_GET
 def bundle_detail(request, bundle_id):
     """The ZIP's progress; htmx polls the same URL for the progress fragment until done."""
     bundle = _bundle_for(request.user, bundle_id)
@@ -108,6 +110,7 @@ def bundle_detail(request, bundle_id):
 
 
 @login_required
+@require_GET
 def bundle_download(request, bundle_id):
     bundle = _bundle_for(request.user, bundle_id)
     if bundle.status != DocumentBundle.Status.DONE:

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from dialogues.forms import add_service_errors
 from uptake.forms.notifications import NotificationSettingsForm
@@ -29,6 +29,7 @@ def _own_notification(user, public_id):
 
 
 @login_required
+@require_GET
 def notification_list(request):
     """The signed-in user's notifications, newest first, 50 a page. Queries: the session and
     user, the navigation (roles, unread count), the page count, the page, [the programmes

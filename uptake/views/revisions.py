@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from uptake.models import Revision
 from uptake.permissions import DocumentAction, get_document_for_user
@@ -36,6 +36,7 @@ def _revision(document, number):
 
 
 @login_required
+@require_GET
 def revision_list(request, document_id):
     """Every revision, newest first, with a form to compare two. Queries: the document,
     permission checks, the roster (to withhold names), the revisions with their authors."""
@@ -60,6 +61,7 @@ def revision_list(request, document_id):
 
 
 @login_required
+@require_GET
 def revision_detail(request, document_id, number):
     document, allowed = _document_history(request.user, document_id)
     revision = _revision(document, number)
@@ -84,6 +86,7 @@ def revision_detail(request, document_id, number):
 
 
 @login_required
+@require_GET
 def revision_compare(request, document_id):
     """The differences between revisions `from` and `to` (query string), passage by passage.
     Names are withheld in both texts for a reader who may not see identities."""
