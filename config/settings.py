@@ -68,11 +68,13 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dialogues.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Last, as django-axes requires, so it sees the outcome of authentication.
@@ -147,19 +149,30 @@ INVITATION_TIMEOUT = 60 * 60 * 24 * 7  # see dialogues.invitations
 ANONYMOUS_USER_NAME = None
 
 # django-axes: lock by account and by address separately, so rotating addresses does not
-# reset the count for an account. Only REMOTE_ADDR is trusted (X-Forwarded-For is forgeable).
+# reset the count for an account. X-Forwarded-For is forgeable: only the entries our own
+# TRUSTED_PROXY_COUNT reverse proxies append are read (none by default: the connecting
+# address), so behind a proxy each client is counted, not the proxy's one address for all.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_USERNAME_CALLABLE = "dialogues.backends.login_name_for_throttling"
+AXES_CLIENT_IP_CALLABLE = "dialogues.backends.client_address_for_throttling"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("REMOTE_ADDR",)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # Flash messages live in the session, not in a cookie: a message may name a person, and
 # cookies are signed but readable (and often logged by proxies).
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# A sign-in ends after SESSION_IDLE_MINUTES without a request and SESSION_LIFETIME_HOURS after
+# signing in, however busy: dialogues/session_limits.py checks both on every request.
+SESSION_IDLE_TIMEOUT = 60 * env_int("SESSION_IDLE_MINUTES", 60)
+SESSION_COOKIE_AGE = 60 * 60 * env_int("SESSION_LIFETIME_HOURS", 12)
+# The last request's time is written at most this often (seconds), so browsing does not rewrite
+# the session on every page; the idle limit may end a session up to this much early.
+SESSION_SEEN_RESOLUTION = 60
+if SESSION_IDLE_TIMEOUT <= 0 or SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES and SESSION_LIFETIME_HOURS must be above 0.")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

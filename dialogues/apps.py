@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class DialoguesConfig(AppConfig):
     name = "dialogues"
     verbose_name = _("Dialogues")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from dialogues.session_limits import stamp_sign_in
+
+        # Start the clocks of the session's idle and absolute limits at every sign-in.
+        user_logged_in.connect(stamp_sign_in, dispatch_uid="dialogues.stamp_sign_in")

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
@@ -34,3 +35,20 @@ def login_name_for_throttling(request, credentials):
     login = (credentials or {}).get("username", "") or ""
     user = _find_user(login)
     return user.username if user else login.strip().lower()
+
+
+def client_address_for_throttling(request):
+    """The address django-axes counts failures against. X-Forwarded-For is anyone's to write,
+    so only the entries added by our own reverse proxies count: with TRUSTED_PROXY_COUNT
+    proxies in front (each appending the address it saw), the client is the entry that many
+    places from the end; whatever the client put before it is ignored. With none, or a header
+    shorter than the proxies configured, the connecting address is used."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        entry.strip()
+        for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+        if entry.strip()
+    ]
+    if proxies > 0 and len(forwarded) >= proxies:
+        return forwarded[-proxies]
+    return request.META.get("REMOTE_ADDR")

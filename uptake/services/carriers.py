@@ -65,6 +65,14 @@ def uptake_settings_for(programme):
     return settings
 
 
+def uptake_settings_read(programme):
+    """The programme's uptake settings to show: the saved row, or an unsaved one holding the
+    defaults. Reading never writes (a GET must not change data)."""
+    return UptakeSettings.objects.filter(programme=programme).first() or UptakeSettings(
+        programme=programme
+    )
+
+
 @transaction.atomic
 def uptake_settings_update(*, programme, feedback_reminder_days, actor):
     """Set after how many days a briefing without feedback is chased (1 to 365). Raises

@@ -114,7 +114,7 @@ def uptake_settings(request, programme_id):
     programme, _allowed = get_programme_chain_for_user(
         request.user, programme_id, ChainAction.MANAGE
     )
-    settings = services.uptake_settings_for(programme)
+    settings = services.uptake_settings_read(programme)
     form = UptakeSettingsForm(
         request.POST or None,
         initial={"feedback_reminder_days": settings.feedback_reminder_days},
