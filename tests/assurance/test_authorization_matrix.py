@@ -26,7 +26,8 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.signals import request_finished
+from django.db import close_old_connections, transaction
 from django.http import Http404
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
@@ -565,6 +566,19 @@ class _Undo(Exception):
     """Raised to roll back what a request wrote."""
 
 
+def _close_streaming(response):
+    """Close a file download's handle. The test client already closed every other response;
+    closing again would send request_finished, whose close_old_connections closes the
+    database connection inside our atomic block (a no-op on SQLite, fatal on PostgreSQL)."""
+    if not response.streaming:
+        return
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def run_cells(cells, worlds):
     client = Client()
     login_paths = _login_paths()
@@ -582,7 +596,7 @@ def run_cells(cells, worlds):
                 cell.answer = " ".join(
                     [str(response.status_code), response.headers.get("Location", "")]
                 ).strip()
-                response.close()
+                _close_streaming(response)
                 raise _Undo
         except _Undo:
             pass

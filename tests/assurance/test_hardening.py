@@ -32,6 +32,7 @@ from tests.assurance import test_authorization_matrix as matrix
 from tests.assurance.test_authorization_matrix import (
     OWN,
     QUERY,
+    _close_streaming,
     accepted_methods,
     all_routes,
     load_policy,
@@ -166,7 +167,7 @@ def test_every_response_over_https_carries_the_security_headers(production_setti
             problems = header_problems(response, signed_in_user=role != "anonymous")
             if problems:
                 findings.append(f"{key} as {role} ({path}, {response.status_code}): {problems}")
-            response.close()
+            _close_streaming(response)
     figures.record(
         "Hardening: headers",
         f"{responses} responses over HTTPS ({len(urls)} GET URLs as anonymous and facilitator): "
@@ -439,7 +440,7 @@ def test_no_get_changes_any_table(worlds):
         before_sweep = _contents(tables)
         counts = _row_counts(tables)
         for key, path in urls:
-            client.get(path).close()
+            _close_streaming(client.get(path))
             requests += 1
             after = _row_counts(tables)
             changed = {t: (counts[t], after[t]) for t in tables if counts[t] != after[t]}
