@@ -33,7 +33,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -542,7 +542,8 @@ class _Frame:
             "legend": self.legend,
             **extra,
         }
-        return mark_safe(render_to_string(template, context))  # noqa: S308 (autoescaped)
+        # An autoescaped template: render_to_string already returns a SafeString.
+        return render_to_string(template, context)
 
 
 def _line_path(positions):
