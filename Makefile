@@ -7,7 +7,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: help run test lint format demo clean
+.PHONY: help run test lint format demo backup restore clean
 
 help:
 	@echo "make run     set up everything, load the demo programme, serve on 127.0.0.1:$(PORT)"
@@ -15,6 +15,8 @@ help:
 	@echo "make lint    ruff check and ruff format --check"
 	@echo "make format  ruff format and ruff check --fix"
 	@echo "make demo    (re)load the demo programme"
+	@echo "make backup  write the database and private files to var/backups/parley-<time>.zip"
+	@echo "make restore FILE=path.zip  restore a backup (FORCE=1 to replace existing data)"
 	@echo "make clean   remove .venv and var/"
 
 $(VENV)/created:
@@ -52,6 +54,16 @@ test: $(VENV)/installed-dev lint
 	@scripts/system-deps --browser
 	@SECRET_KEY=$${SECRET_KEY:-test-only-secret-key-never-used-in-production-0123456789} \
 	  DEBUG=0 SECURE_SSL_REDIRECT=0 PARLEY_BASE_URL=http://testserver PARLEY_VAR_DIR=$${PARLEY_VAR_DIR:-var/test} $(VENV)/bin/pytest
+
+# Portable across SQLite and PostgreSQL: no database client tools needed. Like `make demo`,
+# for the local install (DEBUG=1 unless set); in compose run `manage.py backup` in `web`.
+backup: $(VENV)/installed
+	@mkdir -p var/backups
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py backup "var/backups/parley-$$(date -u +%Y%m%dT%H%M%SZ).zip"
+
+restore: $(VENV)/installed
+	@test -n "$(FILE)" || { echo "Say which backup: make restore FILE=var/backups/parley-....zip"; exit 2; }
+	@DEBUG=$${DEBUG:-1} $(PY) manage.py restore "$(FILE)" $(if $(FORCE),--force,)
 
 clean:
 	rm -rf $(VENV) var

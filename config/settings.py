@@ -48,7 +48,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 PARLEY_BASE_URL = env_str("PARLEY_BASE_URL", "http://127.0.0.1:8000" if DEBUG else None).rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin, with every page behind the second factor (dialogues.admin_site).
+    "config.apps.ParleyAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -58,6 +59,9 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "django_htmx",
+    "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "dialogues",
     "uptake",
     "monitoring",
@@ -73,10 +77,19 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: verifies the second factor on request.user and records the
+    # actor of every change in the audit trail.
+    "django_otp.middleware.OTPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dialogues.session_limits.SessionLimitsMiddleware",
+    # After OTPMiddleware and the session limits: a session that owes a code, or a staff
+    # account without a device, reaches only the page that settles it (and logging out).
+    "dialogues.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before anything reads the body: refuses one larger than REQUEST_MAX_BYTES unread.
+    "config.request_limits.RequestBodyLimitMiddleware",
     # Last, as django-axes requires, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,6 +157,10 @@ LOGIN_REDIRECT_URL = "dialogues:home"
 LOGOUT_REDIRECT_URL = "login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 INVITATION_TIMEOUT = 60 * 60 * 24 * 7  # see dialogues.invitations
+# The second factor (dialogues.second_factor): the name authenticator apps show, and no
+# secret or QR code in Django admin.
+OTP_TOTP_ISSUER = "Parley"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # django-guardian: no anonymous user row; anonymous visitors hold no object permissions.
 ANONYMOUS_USER_NAME = None
@@ -228,6 +245,16 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 PRIVATE_MEDIA_ROOT = VAR_DIR / "private"
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body read at all, files included (Django's own limits leave uploaded
+# files out): a larger one gets a 413 page before any of it is read. Room for the largest
+# attachment and the form around it.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", EVIDENCE_MAX_BYTES + 1024 * 1024)
+
+# --- PDF rendering: each render runs in a child process killed past these limits. ---
+# Under gunicorn's 30-second worker timeout, so a page waiting for a PDF gets an answer.
+PDF_RENDER_TIMEOUT_SECONDS = env_int("PDF_RENDER_TIMEOUT_SECONDS", 20)
+# Memory the render may add to the process it is forked from (address space, in MB).
+PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 768)
 
 # --- E-mail: the console in development; SMTP from the environment in production. ---
 _mail_backend = env_str(

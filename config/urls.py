@@ -5,15 +5,30 @@ from django.urls import include, path
 from config.health import healthz
 from dialogues.forms.accounts import InvitedUsersPasswordResetForm, LoginForm
 from dialogues.invitations import invitation_token_generator
+from dialogues.views import second_factor
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
+        second_factor.PasswordThenCodeLoginView.as_view(
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",
+    ),
+    # The second factor (dialogues.second_factor): the code step of a log-in, and the
+    # account page where a person sets up or turns off their authenticator app.
+    path("accounts/login/code/", second_factor.login_code, name="login_code"),
+    path("accounts/second-factor/", second_factor.second_factor_status, name="second_factor"),
+    path(
+        "accounts/second-factor/set-up/",
+        second_factor.second_factor_enrol,
+        name="second_factor_enrol",
+    ),
+    path(
+        "accounts/second-factor/turn-off/",
+        second_factor.second_factor_turn_off,
+        name="second_factor_turn_off",
     ),
     path(
         "accounts/password_reset/",

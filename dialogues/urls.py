@@ -1,6 +1,15 @@
 from django.urls import path
 
-from dialogues.views import actor_map, design, evidence, participants, programmes, sessions
+from dialogues.views import (
+    actor_map,
+    audit,
+    design,
+    evidence,
+    participant_records,
+    participants,
+    programmes,
+    sessions,
+)
 
 app_name = "dialogues"
 
@@ -25,6 +34,7 @@ urlpatterns = [
         programmes.member_remove,
         name="member_remove",
     ),
+    path("programmes/<uuid:programme_id>/team/history/", audit.team_history, name="team_history"),
 ]
 
 # Dialogue design: scope, timing, status and the five rounds (dialogues.views.design).
@@ -156,6 +166,22 @@ urlpatterns += [
         "programmes/<uuid:programme_id>/participants/<uuid:participant_id>/edit/",
         participants.participant_edit,
         name="participant_edit",
+    ),
+    path(
+        "programmes/<uuid:programme_id>/participants/<uuid:participant_id>/history/",
+        audit.participant_history,
+        name="participant_history",
+    ),
+    # A participant's records on request: export everything, erase the identity.
+    path(
+        "programmes/<uuid:programme_id>/participants/<uuid:participant_id>/export/",
+        participant_records.participant_export,
+        name="participant_export",
+    ),
+    path(
+        "programmes/<uuid:programme_id>/participants/<uuid:participant_id>/erase/",
+        participant_records.participant_erase,
+        name="participant_erase",
     ),
     path("dialogues/<uuid:dialogue_id>/participants/", participants.roster, name="roster"),
     path(

@@ -8,6 +8,9 @@ from tests.dialogues.factories import DialogueFactory, ProgrammeFactory, UserFac
 
 Role = Membership.Role
 
+# Scans the whole run's log output for participants' names, passwords and session ids.
+pytest_plugins = ["tests.assurance.log_capture"]
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

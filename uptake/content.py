@@ -21,6 +21,23 @@ from uptake.models import DocumentKind
 MIN_STEPS = 3
 MAX_STEPS = 5
 LADDER_DAYS = (30, 60, 90)
+# Rows the editor offers at most; more cannot be saved (too_long).
+MAX_STEP_ROWS = 12
+MAX_SECTIONS = 30
+# The longest text each field may hold, in characters: ample for a two-page non-paper and a
+# short aide-mémoire, and small enough that the largest document allowed lays out in a few
+# seconds (uptake.pdf bounds the render itself whatever the text).
+TEXT_MAX_LENGTHS = {
+    "problem": 5000,
+    "legal_notes": 5000,
+    "operational_notes": 5000,
+    "text": 2000,
+    "who": 300,
+    "when": 300,
+    "how": 2000,
+    "section_title": 200,
+    "body": 10000,
+}
 
 NON_PAPER_FIELDS = ("problem", "legal_notes", "operational_notes")
 STEP_FIELDS = ("text", "who", "when", "how")
@@ -168,6 +185,34 @@ def passages(kind, title, content):
     for name in ("legal_notes", "operational_notes"):
         found.append(Passage(name, str(FIELD_LABELS[name]), content[name]))
     return found
+
+
+def too_long(kind, content):
+    """What in normalised `content` passes the size limits (MAX_STEP_ROWS or MAX_SECTIONS
+    rows, TEXT_MAX_LENGTHS per field), as sentences naming the passage; empty when nothing
+    does. The title's limit is the Document model's."""
+    problems = []
+    if kind == DocumentKind.AIDE_MEMOIRE:
+        if len(content["sections"]) > MAX_SECTIONS:
+            problems.append(
+                _("An aide-mémoire holds at most %(max)s sections; this one has %(count)s.")
+                % {"max": MAX_SECTIONS, "count": len(content["sections"])}
+            )
+    elif len(content["steps"]) > MAX_STEP_ROWS:
+        problems.append(
+            _("A non-paper holds at most %(max)s step rows; this one has %(count)s.")
+            % {"max": MAX_STEP_ROWS, "count": len(content["steps"])}
+        )
+    for passage in passages(kind, "", content):
+        path = passage.key.split(".")
+        field = "section_title" if path[0] == "sections" and path[-1] == "title" else path[-1]
+        limit = TEXT_MAX_LENGTHS.get(field)
+        if limit is not None and len(passage.text) > limit:
+            problems.append(
+                _("%(passage)s is %(length)s characters long; the limit is %(limit)s.")
+                % {"passage": passage.label, "length": len(passage.text), "limit": limit}
+            )
+    return problems
 
 
 def ladder_label(days):

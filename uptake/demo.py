@@ -410,7 +410,10 @@ def _backdate_delivery(document, *, days_ago, actor):
     """Move a delivery into the past, with its ladder. Demo history only: the services date
     a delivery when it happens."""
     delivered_at = timezone.now() - datetime.timedelta(days=days_ago)
-    Document.objects.filter(pk=document.pk).update(delivered_at=delivered_at)
+    # A save, not a queryset update, so the audit trail records the backdating too.
+    document.refresh_from_db()
+    document.delivered_at = delivered_at
+    document.save(update_fields=["delivered_at"])
     delivered_on = timezone.localtime(
         delivered_at, programme_zone(document.dialogue.programme)
     ).date()

@@ -5,22 +5,40 @@ dict, never from model instances or string formatting, and WeasyPrint may load n
 Parley's own static files: `safe_url_fetcher` refuses every other URL without any network or
 filesystem access, so text typed into a document cannot make the renderer fetch anything.
 
+Every render that makes a PDF runs in a forked child process with a wall-clock deadline
+(settings.PDF_RENDER_TIMEOUT_SECONDS) and a cap on the memory it may add to the process it was
+forked from (settings.PDF_RENDER_MEMORY_MB): however long or convoluted a document, the
+renderer is killed when it passes either, and the caller gets PdfTooLarge, never a stuck
+worker. A fork, not a fresh interpreter: the child starts with WeasyPrint already imported
+(about 1.3 s saved per PDF), and a fork works in a Celery prefork worker, where
+multiprocessing refuses to start children.
+
 Callers: uptake.services.exports (through a view or a Celery task). WeasyPrint is slow to
 import, so import this module only where a PDF is rendered; it imports no models.
 """
 
+import faulthandler
 import logging
+import math
+import os
 import re
+import resource
+import select
+import signal
+import struct
+import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -63,16 +81,39 @@ class UnsafeResourceError(ValueError):
     """A document asked for a resource other than one of Parley's own static files."""
 
 
+class PdfRenderFailed(Exception):
+    """The renderer stopped without producing a PDF. `message` says so to the reader."""
+
+    message = gettext_lazy(
+        "The PDF could not be made. Try again; if it fails again, tell the programme's "
+        "administrator."
+    )
+
+
+class PdfTooLarge(PdfRenderFailed):
+    """The document needed more time or memory than a render may take."""
+
+    @property
+    def message(self):
+        return _(
+            "The PDF could not be made: the document is too long or too complex to print "
+            "within %(seconds)s seconds and %(megabytes)s MB. Shorten it and try again."
+        ) % {
+            "seconds": settings.PDF_RENDER_TIMEOUT_SECONDS,
+            "megabytes": settings.PDF_RENDER_MEMORY_MB,
+        }
+
+
 def render_pdf(context: dict) -> RenderedPdf:
     """Render a non-paper or aide-mémoire as an A4 PDF.
 
     `context` is the plain dict described in uptake.services.exports.pdf_context;
     `context["kind"]` ("non_paper" or "aide_memoire") selects the template. The dict is not
-    modified. Raises ValueError for an unknown kind and KeyError for a missing key.
+    modified. Raises ValueError for an unknown kind, KeyError for a missing key, and
+    PdfTooLarge or PdfRenderFailed as html_to_pdf does.
     Callers: uptake.services.exports, after its permission and attribution checks.
     """
-    document = lay_out(render_html(context))
-    return RenderedPdf(content=document.write_pdf(), page_count=len(document.pages))
+    return html_to_pdf(render_html(context))
 
 
 def render_html(context: dict, *, syllable_breaks: bool = True) -> str:
@@ -89,8 +130,119 @@ def render_html(context: dict, *, syllable_breaks: bool = True) -> str:
 
 def lay_out(html: str):
     """Lay out print HTML into pages (a weasyprint Document) with the safe fetcher.
-    No base URL: a relative reference has nothing to resolve against and is dropped."""
+    No base URL: a relative reference has nothing to resolve against and is dropped.
+    Unbounded: only html_to_pdf's child, and tests with HTML of their own, call it."""
     return HTML(string=html, url_fetcher=safe_url_fetcher).render()
+
+
+# --- The bounded render -------------------------------------------------------------------
+
+# The child's exit codes besides 0 (a PDF follows on the pipe).
+_EXIT_FAILED = 1
+_EXIT_TOO_LARGE = 3
+# The child's answer: the page count, then the PDF's bytes.
+_PAGE_COUNT = struct.Struct("!I")
+_READ_BYTES = 1024 * 1024
+
+
+def html_to_pdf(html: str) -> RenderedPdf:
+    """Lay out print HTML and write it as a PDF, in a child process that is killed after
+    settings.PDF_RENDER_TIMEOUT_SECONDS and may add at most settings.PDF_RENDER_MEMORY_MB to
+    the memory of the process it is forked from.
+
+    Raises PdfTooLarge when the render passes either limit, PdfRenderFailed when it fails
+    otherwise. Callers: render_pdf, monitoring.pdf."""
+    timeout = settings.PDF_RENDER_TIMEOUT_SECONDS
+    deadline = time.monotonic() + timeout
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_end)
+        _render_in_child(
+            html,
+            write_end,
+            memory_bytes=settings.PDF_RENDER_MEMORY_MB * 1024 * 1024,
+            cpu_seconds=math.ceil(timeout) + 1,
+        )
+    os.close(write_end)
+    in_time = False
+    try:
+        output, in_time = _read_until(read_end, deadline)
+    finally:
+        # Also when the wait itself is interrupted (a Celery soft time limit): no child is
+        # left running or unreaped.
+        os.close(read_end)
+        if not in_time:
+            os.kill(pid, signal.SIGKILL)
+        exit_code = os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    if not in_time:
+        logger.warning("PDF render stopped after %s seconds", timeout)
+        raise PdfTooLarge("time")
+    if exit_code == 0 and len(output) > _PAGE_COUNT.size:
+        (page_count,) = _PAGE_COUNT.unpack_from(output)
+        return RenderedPdf(content=bytes(output[_PAGE_COUNT.size :]), page_count=page_count)
+    # Killed by a signal: the CPU-time backstop (SIGXCPU), or a library that aborted when an
+    # allocation failed under the memory cap.
+    if exit_code == _EXIT_TOO_LARGE or exit_code < 0:
+        logger.warning("PDF render stopped at its memory or CPU limit (exit %s)", exit_code)
+        raise PdfTooLarge("memory")
+    raise PdfRenderFailed(f"renderer exited with {exit_code}")
+
+
+def _read_until(read_end, deadline):
+    """(everything the child wrote, whether it finished before `deadline`)."""
+    output = bytearray()
+    poller = select.poll()
+    poller.register(read_end, select.POLLIN)
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not poller.poll(remaining * 1000):
+            return output, False
+        chunk = os.read(read_end, _READ_BYTES)
+        if not chunk:
+            return output, True
+        output += chunk
+
+
+def _render_in_child(html, write_end, *, memory_bytes, cpu_seconds):
+    """The forked child: limit itself, render, write the answer, exit. Never returns, and
+    never runs the parent's clean-up (os._exit): it shares the parent's database connection
+    and files, and touches neither."""
+    exit_code = _EXIT_FAILED
+    # A native library may crash rather than fail cleanly at the memory cap: the parent
+    # reports that, and a traceback dump on the shared stderr would only be noise.
+    faulthandler.disable()
+    try:
+        _limit(resource.RLIMIT_AS, _address_space_bytes() + memory_bytes)
+        # A backstop should the parent die before it can kill us on its deadline.
+        _limit(resource.RLIMIT_CPU, cpu_seconds)
+        document = lay_out(html)
+        answer = _PAGE_COUNT.pack(len(document.pages)) + document.write_pdf()
+        view = memoryview(answer)
+        while view:
+            view = view[os.write(write_end, view) :]
+        exit_code = 0
+    except (MemoryError, RecursionError):
+        # Past the memory cap, or nested deeper than the layout's recursion can follow.
+        exit_code = _EXIT_TOO_LARGE
+    except BaseException as error:
+        # The type only: a message could quote the document.
+        logger.error("PDF render failed (%s)", type(error).__name__)
+    finally:
+        os._exit(exit_code)
+
+
+def _address_space_bytes():
+    """This process's virtual memory size (Linux): a fork starts with its parent's."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _limit(which, value):
+    _soft, hard = resource.getrlimit(which)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)
+    resource.setrlimit(which, (value, value))
 
 
 # --- The context the templates see ------------------------------------------------------

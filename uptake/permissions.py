@@ -41,6 +41,7 @@ _WITHHELD_BODY = _(
 class DocumentAction(enum.Enum):
     READ = "read"  # see the current text; download the PDF
     READ_HISTORY = "history"  # see the revisions and comments: the team only, never donors
+    READ_AUDIT = "audit"  # see who changed what (the audit trail): facilitators and officers
     EDIT = "edit"  # save, restore, move along the workflow, iterate
     COMMENT = "comment"  # remark on a non-paper
     MANAGE_READERS = "manage_readers"  # name an aide-mémoire's readers, read its access log
@@ -81,7 +82,7 @@ def document_access(user, document, checker=None):
     if named:
         actions.update({DocumentAction.READ, DocumentAction.READ_HISTORY})
         if holds(programme_perms.DESIGN_DIALOGUES):
-            actions.add(DocumentAction.EDIT)
+            actions.update({DocumentAction.EDIT, DocumentAction.READ_AUDIT})
     if document.is_non_paper and (
         holds(programme_perms.VET_OUTPUTS) or holds(programme_perms.DESIGN_DIALOGUES)
     ):

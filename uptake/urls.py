@@ -1,6 +1,7 @@
 from django.urls import path
 
 from uptake.views import (
+    audit,
     briefings,
     carriers,
     documents,
@@ -40,6 +41,7 @@ urlpatterns = [
     ),
     path("documents/<uuid:document_id>/", documents.document_detail, name="document_detail"),
     path("documents/<uuid:document_id>/edit/", documents.document_edit, name="document_edit"),
+    path("documents/<uuid:document_id>/history/", audit.document_history, name="document_history"),
     path("documents/<uuid:document_id>/move/", documents.document_move, name="document_move"),
     path(
         "documents/<uuid:document_id>/override/",

@@ -140,5 +140,12 @@ class ActorMapImportForm(forms.Form):
                 )
             ) from not_utf8
         if "\x00" in text:
-            raise forms.ValidationError(_("This is not a CSV text file."))
+            # Typical of UTF-16 saved without its byte order mark, or of a binary file.
+            raise forms.ValidationError(
+                _(
+                    "This is not a CSV text file. Line %(line)s holds a NUL character; in your "
+                    "spreadsheet, save it as “CSV UTF-8” and upload it again."
+                )
+                % {"line": text.count("\n", 0, text.index("\x00")) + 1}
+            )
         return actor_map_csv_read(programme=self.programme, text=text)

@@ -1,4 +1,6 @@
 # Every model of the app, for Django's registry and for imports.
+# Registers the audit trail of accounts and django-guardian's permissions (dialogues.audit).
+import dialogues.models.history  # noqa: F401
 from dialogues.models.actors import Actor, ActorRelation
 from dialogues.models.dialogues import Dialogue
 from dialogues.models.evidence import EvidenceItem

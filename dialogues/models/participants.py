@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dialogues.audit import AuditedRecords
 from dialogues.models.dialogues import Dialogue
 from dialogues.models.programmes import Programme
 
@@ -61,6 +62,10 @@ class Participant(models.Model):
         help_text=_("Someone close to decision-makers: ex-official, advisor, retired commander."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Holds the identity fields too: read only through dialogues.audit.history_entries with
+    # them withheld from readers without view_identity; scrubbed when a participant is erased.
+    history = AuditedRecords()
 
     IDENTITY_FIELDS = ("full_name", "aliases", "affiliation", "email", "phone", "contact_notes")
 
@@ -124,6 +129,9 @@ class DialogueParticipant(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     invited_at = models.DateTimeField(auto_now_add=True)
+
+    # The invitation's answers and the consent: who recorded what, when.
+    history = AuditedRecords()
 
     class Meta:
         ordering = ["participant__code"]
@@ -195,6 +203,8 @@ class RuleAcknowledgement(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("ground rule acknowledgement")

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dialogues.audit import AuditedRecords
+
 
 def validate_time_zone(name):
     if name not in zoneinfo.available_timezones():
@@ -48,6 +50,9 @@ class Programme(models.Model):
         ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Who changed the settings that grant permissions (officers_see_identity).
+    history = AuditedRecords()
 
     class Meta:
         ordering = ["name"]
@@ -123,6 +128,8 @@ class Membership(models.Model):
         blank=True,
         related_name="+",
     )
+
+    history = AuditedRecords()
 
     class Meta:
         ordering = ["role", "user__username"]

@@ -287,10 +287,21 @@ def _records(text):
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
-    for cells in reader:
-        if any(cell.strip() for cell in cells):
-            yield line, cells
-        line = reader.line_num + 1
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                yield line, cells
+            line = reader.line_num + 1
+    except csv.Error as unreadable:
+        # Files with NUL bytes are refused before: what is left is a cell past the csv
+        # module's limit, often a quote that is never closed and swallows the lines after it.
+        raise ValidationError(
+            _(
+                "Line %(line)s cannot be read as CSV: a cell there is longer than %(limit)s "
+                "characters, or a quote opened there is never closed. Nothing was imported."
+            )
+            % {"line": line, "limit": csv.field_size_limit()}
+        ) from unreadable
 
 
 class _RowChecker:
@@ -406,42 +417,37 @@ def actor_map_csv_read(*, programme, text):
     """Parse and check a whole CSV file of actor-pair states, without writing anything.
 
     Returns the list of ImportRow. Raises ValidationError for a missing header, no rows, too
-    many rows, or listing every bad line with its number and reason (wrong column count,
+    many rows, a line the csv module cannot read (naming it), or listing every bad line with
+    its number and reason (wrong column count,
     unknown actor, the same actor twice, unknown status, bad or future date, the same pair
     and date twice in the file). Caller: someone with design_dialogues."""
     records = _records(text.removeprefix("\ufeff"))
-    try:
-        first = next(records, None)
-        if first is None or not _header_matches(first[1]):
+    first = next(records, None)
+    if first is None or not _header_matches(first[1]):
+        raise ValidationError(
+            _(
+                "The first line must be the header %(header)s (Notes may be left out). "
+                "Nothing was imported."
+            )
+            % {"header": csv_header()}
+        )
+    width = len(first[1])
+    checker = _RowChecker(programme)
+    rows, problems = [], []
+    for count, (line, cells) in enumerate(records, start=1):
+        if count > CSV_MAX_ROWS:
             raise ValidationError(
                 _(
-                    "The first line must be the header %(header)s (Notes may be left out). "
+                    "The file has more than %(limit)s rows: split it and import the parts. "
                     "Nothing was imported."
                 )
-                % {"header": csv_header()}
+                % {"limit": CSV_MAX_ROWS}
             )
-        width = len(first[1])
-        checker = _RowChecker(programme)
-        rows, problems = [], []
-        for count, (line, cells) in enumerate(records, start=1):
-            if count > CSV_MAX_ROWS:
-                raise ValidationError(
-                    _(
-                        "The file has more than %(limit)s rows: split it and import the parts. "
-                        "Nothing was imported."
-                    )
-                    % {"limit": CSV_MAX_ROWS}
-                )
-            row, row_problems = checker.check(line, cells, width)
-            if row_problems:
-                problems.append(_line_problem(line, row_problems))
-            else:
-                rows.append(row)
-    except csv.Error as unreadable:
-        raise ValidationError(
-            _("The file cannot be read as CSV (%(reason)s). Nothing was imported.")
-            % {"reason": unreadable}
-        ) from unreadable
+        row, row_problems = checker.check(line, cells, width)
+        if row_problems:
+            problems.append(_line_problem(line, row_problems))
+        else:
+            rows.append(row)
     if problems:
         raise _refuse(problems)
     if not rows:

@@ -1,13 +1,16 @@
 """The evidence brief of a dialogue: items and their attachments.
 
 An attachment is accepted by what its bytes are, never by its name or the type the browser
-claims: a PDF, a PNG, a JPEG, or plain UTF-8 text (CSV included) that is not markup. It is
+claims: a PDF, a PNG, a JPEG, or plain UTF-8 text (CSV included) that is not markup; a PDF or
+image that is also something else (a polyglot: a web page, an archive, a PDF with scripts or
+embedded files) is refused. It is
 stored under a random name outside the web root and served only by the permission-checked
 download view, as an attachment with the type recorded here."""
 
 import codecs
 import re
 import unicodedata
+import zlib
 from pathlib import PurePath
 
 import filetype
@@ -32,6 +35,26 @@ MARKUP = re.compile(
     re.IGNORECASE,
 )
 MAX_NAME_LENGTH = 200
+# Markup a browser would run, should it ever read a PDF or an image as a page: such a file is
+# a polyglot, valid as both. The XML declaration is not looked for here: PDF and image
+# metadata (XMP) carries it legitimately.
+BINARY_MARKUP = re.compile(
+    rb"<\s*(?:!doctype|html|head|body|script|svg|iframe|object|embed|meta|link|style)\b",
+    re.IGNORECASE,
+)
+# The end record of a ZIP archive (or JAR, DOCX ...), which readers look for from the end of
+# the file, within its own length and that of its longest comment: a PDF or image ending in
+# one also opens as an archive.
+ZIP_END_RECORD = b"PK\x05\x06"
+ZIP_END_SEARCH_BYTES = 22 + 65535
+# PDF features that run code, launch programs or carry other files.
+PDF_ACTIVE_CONTENT = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFiles?|RichMedia)(?![A-Za-z])")
+# A PDF name may spell any character as #xx ("/J#61vaScript").
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+# Compressed streams (where object streams hide dictionaries) are inflated to look inside, up
+# to this much in all: a small file may not make the check itself exhaust memory.
+PDF_INFLATE_BUDGET = 64 * 1024 * 1024
 
 
 def _refuse(message):
@@ -57,6 +80,39 @@ def _text_type(upload, name):
     return CSV_TYPE if name.lower().endswith(".csv") else TEXT_TYPE
 
 
+def _pdf_names(data):
+    return PDF_NAME_ESCAPE.sub(lambda escape: bytes([int(escape.group(1), 16)]), data)
+
+
+def _pdf_streams(data):
+    """The inflated content of each Flate-compressed stream of a PDF, within
+    PDF_INFLATE_BUDGET in all; streams that do not inflate are skipped."""
+    budget = PDF_INFLATE_BUDGET
+    for start in PDF_STREAM.finditer(data):
+        end = data.find(b"endstream", start.end())
+        if end < 0 or budget <= 0:
+            return
+        try:
+            inflated = zlib.decompressobj().decompress(data[start.end() : end], budget)
+        except zlib.error:
+            continue
+        budget -= len(inflated)
+        yield inflated
+
+
+def _is_polyglot(data, content_type):
+    """Whether a PDF or image also holds something that runs or opens as something else:
+    markup a browser would run, a ZIP archive at its end, or (PDF) scripts, launch actions or
+    embedded files, looked for in the file and in its compressed streams."""
+    if BINARY_MARKUP.search(data) or ZIP_END_RECORD in data[-ZIP_END_SEARCH_BYTES:]:
+        return True
+    if content_type != "application/pdf":
+        return False
+    if PDF_ACTIVE_CONTENT.search(_pdf_names(data)):
+        return True
+    return any(PDF_ACTIVE_CONTENT.search(_pdf_names(inflated)) for inflated in _pdf_streams(data))
+
+
 def attachment_content_type(upload, name):
     """The content type to store for `upload`, judged by its content, or ValidationError
     (keyed "attachment") saying why it is refused: empty, too large, or not an allowed type."""
@@ -73,6 +129,18 @@ def attachment_content_type(upload, name):
     upload.seek(0)
     if kind is not None:
         if kind.mime in BINARY_TYPES:
+            # At most settings.EVIDENCE_MAX_BYTES, checked above.
+            data = upload.read()
+            upload.seek(0)
+            if _is_polyglot(data, kind.mime):
+                raise _refuse(
+                    _(
+                        "This file holds more than a plain PDF or image (a web page, a "
+                        "script, an archive or an embedded file), so it is refused. Save it "
+                        "again as a plain PDF or image, for example with “Print to PDF”, and "
+                        "attach that."
+                    )
+                )
             return kind.mime
     else:
         content_type = _text_type(upload, name)

@@ -159,6 +159,8 @@ def participant_detail(request, programme_id, participant_id):
     )
     participant = _participant_in(programme, participant_id)
     show_identity = permissions.may_see_identity(request.user, programme)
+    checker = permissions.programme_permission_checker(request.user, [programme])
+    may_design = checker.has_perm(permissions.DESIGN_DIALOGUES, programme)
     places = participant.dialogue_places.select_related("dialogue").order_by("dialogue__title")
     return render(
         request,
@@ -168,7 +170,13 @@ def participant_detail(request, programme_id, participant_id):
             "participant": participant,
             "places": places,
             "show_identity": show_identity,
-            "may_edit": show_identity and _may_design(request.user, programme),
+            "may_edit": show_identity and may_design,
+            # The audit trail: facilitators and officers (dialogues.views.audit).
+            "may_read_history": may_design,
+            # A participant's records, export and erasure: facilitators who see identities
+            # (dialogues.views.participant_records).
+            "may_manage_records": show_identity
+            and checker.has_perm(permissions.LEAD_DIALOGUES, programme),
         },
     )
 

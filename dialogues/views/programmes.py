@@ -222,7 +222,13 @@ def team(request, programme_id):
                     % {"email": membership.user.email},
                 )
             return redirect("dialogues:team", programme_id=programme.public_id)
-    return render(request, "dialogues/team.html", _team_context(programme, add_form))
+    checker = permissions.programme_permission_checker(request.user, [programme])
+    context = {
+        **_team_context(programme, add_form),
+        # The team's audit trail is for facilitators and officers, admins or not.
+        "may_read_history": checker.has_perm(permissions.DESIGN_DIALOGUES, programme),
+    }
+    return render(request, "dialogues/team.html", context)
 
 
 def _membership_in(programme, membership_id):

@@ -9,6 +9,7 @@ from monitoring.forms.indicators import link_label
 from monitoring.models import CommuniqueAdoption
 
 _STEP_SEPARATORS = re.compile(r"[\s,;]+")
+STEP_NUMBER_DIGITS = 4
 
 
 class _DateInput(forms.DateInput):
@@ -37,7 +38,12 @@ class StepNumbersField(forms.CharField):
     def to_python(self, value):
         text = super().to_python(value)
         pieces = [piece for piece in _STEP_SEPARATORS.split(text) if piece]
-        if not all(piece.isascii() and piece.isdigit() for piece in pieces):
+        # The length cap comes before int(): Python refuses to read thousands of digits
+        # (ValueError), and no non-paper has a step numbered past STEP_NUMBER_DIGITS digits.
+        if not all(
+            piece.isascii() and piece.isdigit() and len(piece) <= STEP_NUMBER_DIGITS
+            for piece in pieces
+        ):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return [int(piece) for piece in pieces]
 

@@ -2,9 +2,10 @@
 suppressed) with the same results as a PDF report. Programmes come through
 monitoring.permissions only."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -36,8 +37,13 @@ def results_pdf(request, programme_id):
     """The results page as an A4 PDF report."""
     programme = get_programme_for_results(request.user, programme_id)
     from monitoring.pdf import render_donor_report  # WeasyPrint is slow to import
+    from uptake.pdf import PdfRenderFailed
 
-    report = render_donor_report(results_services.donor_results(programme))
+    try:
+        report = render_donor_report(results_services.donor_results(programme))
+    except PdfRenderFailed as failed:
+        messages.error(request, failed.message)
+        return redirect("monitoring:results", programme_id=programme.public_id)
     response = HttpResponse(report.content, content_type="application/pdf")
     filename = (
         f"{slugify(programme.name) or 'programme'}-results-{timezone.localdate():%Y-%m-%d}.pdf"

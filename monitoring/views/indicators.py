@@ -145,7 +145,12 @@ def indicator_create(request, programme_id):
     return _indicator_list_page(request, programme, form=form, status=400)
 
 
+# The texts of an indicator's values, shown on its page with names withheld.
+VALUE_TEXT_FIELDS = ("evidence", "comment", "disaggregation")
+
+
 def _indicator_detail_page(request, indicator, *, target_form=None, value_form=None, status=200):
+    redact = reader_redactor(request.user, indicator.programme)
     progress = indicator_services.indicator_progress(indicator)
     changes = {}
     for change in indicator.target_changes.select_related("changed_by"):
@@ -154,7 +159,9 @@ def _indicator_detail_page(request, indicator, *, target_form=None, value_form=N
         "programme": indicator.programme,
         "indicator": indicator,
         "progress": [(row, changes.get(row.target.pk, [])) for row in progress],
-        "values": list(indicator.values.all()),
+        "values": [
+            _withhold_names(value, VALUE_TEXT_FIELDS, redact) for value in indicator.values.all()
+        ],
         "may_record": may_record_indicators(request.user, indicator.programme),
         "target_form": target_form or TargetForm(),
         "value_form": value_form or ValueForm(),
@@ -230,11 +237,21 @@ def _add_service_errors(form, error):
 _LINK_PREFETCHES = ("indicators", "dialogues", "documents__dialogue", "pilots")
 
 
-def _with_links(entries, redact):
-    """(entry, [label, ...]) for each entry, from prefetched links."""
+def _withhold_names(entry, fields, redact):
+    """Pass the entry's `fields` through `redact`, on this instance only (it is never saved).
+    The services refuse texts naming a participant, but a person who joins the register after
+    a text was written is named in it all the same; the exports withhold them too."""
+    for name in fields:
+        setattr(entry, name, redact(getattr(entry, name)))
+    return entry
+
+
+def _with_links(entries, redact, text_fields):
+    """(entry, [label, ...]) for each entry, from prefetched links, with names withheld from
+    its `text_fields` for a reader who may not see identities."""
     return [
         (
-            entry,
+            _withhold_names(entry, text_fields, redact),
             [
                 link_label(obj, redact)
                 for name in outcome_services.LINK_FIELDS
@@ -252,7 +269,7 @@ def _outcome_list_page(request, programme, *, form=None, status=200):
     )
     context = {
         "programme": programme,
-        "records": _with_links(records, redact),
+        "records": _with_links(records, redact, outcome_services.OUTCOME_TEXT_FIELDS),
         "may_record": may_record_indicators(request.user, programme),
         "form": form
         or OutcomeRecordForm(linkable=outcome_services.linkable_objects(programme), redact=redact),
@@ -306,7 +323,7 @@ def outcome_detail(request, outcome_id):
         .prefetch_related(*_LINK_PREFETCHES)
         .get(pk=record.pk)
     )
-    [(record, links)] = _with_links([record], redact)
+    [(record, links)] = _with_links([record], redact, outcome_services.OUTCOME_TEXT_FIELDS)
     context = {"programme": record.programme, "record": record, "links": links}
     return render(request, "monitoring/outcome_detail.html", context)
 
@@ -318,7 +335,7 @@ def _learning_list_page(request, programme, *, form=None, status=200):
     )
     context = {
         "programme": programme,
-        "entries": _with_links(entries, redact),
+        "entries": _with_links(entries, redact, outcome_services.LEARNING_TEXT_FIELDS),
         "may_record": may_record_indicators(request.user, programme),
         "form": form
         or LearningEntryForm(linkable=outcome_services.linkable_objects(programme), redact=redact),

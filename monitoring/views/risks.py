@@ -120,7 +120,14 @@ def _detail_page(request, risk, *, form=None, status=200):
         "reviews": list(risk.review_reminders.order_by("-due_on", "-pk")),
         "may_record": may_record and risk.status == risk.Status.OPEN,
     }
-    if context["may_record"]:
+    # Filled in, the form would show the names withheld above; a form sent back holds only
+    # what was typed.
+    context["withheld"] = (risk.shown_title, risk.shown_description, risk.shown_mitigation) != (
+        risk.title,
+        risk.description,
+        risk.mitigation,
+    )
+    if context["may_record"] and (form is not None or not context["withheld"]):
         context["form"] = form or RiskForm.for_risk(
             risk, owners=services.risk_owners(risk.programme)
         )

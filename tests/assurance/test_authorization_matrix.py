@@ -32,12 +32,13 @@ from django.http import Http404
 from django.test import Client
 from django.urls import URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dialogues import permissions as programme_perms
 from dialogues.models import Dialogue, Membership, Programme
 from dialogues.services.teams import membership_add
 from tests.assurance import figures
-from tests.assurance.world import DOCUMENT_KINDS, NON_PAPER, programme_world
+from tests.assurance.world import DOCUMENT_KINDS, NON_PAPER, give_second_factor, programme_world
 from tests.dialogues.factories import UserFactory
 
 POLICY_PATH = Path(__file__).with_name("policy.yaml")
@@ -335,6 +336,7 @@ ADMIN_OBJECTS = {
     "axes.accessfailurelog": lambda w: w.site.access_failure_log,
     "dialogues.programme": lambda w: w.programme,
     "dialogues.dialogue": lambda w: w.dialogue,
+    "otp_totp.totpdevice": lambda w: w.site.device,
 }
 # view_on_site's object_id goes with content_type_id (a programme).
 ADMIN_OBJECTS_BY_URL = {"admin:view_on_site": lambda w: w.programme}
@@ -495,6 +497,8 @@ def worlds(
         actor=None,
     )
     site_admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    # Signed in with the second factor every staff account must use.
+    give_second_factor(site_admin)
     site = SimpleNamespace(
         group=Group.objects.create(name="Auditors"),
         access_attempt=AccessAttempt.objects.create(
@@ -524,6 +528,8 @@ def worlds(
     own = programme_world(programme, facilitator, officer, label="own")
     other = programme_world(other_programme, other_member, other_officer, label="other")
     own.site = other.site = site
+    # Someone's authenticator device, for Django admin's device pages.
+    site.device = TOTPDevice.objects.create(user=own.spare, name="phone", confirmed=True)
     users = {
         "facilitator": facilitator,
         "programme_officer": officer,

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dialogues.models import AgendaItem, Membership, PackageItem, PartyInterest
 from dialogues.models.rounds import ROUND_ORDER
@@ -83,6 +84,17 @@ class ProgrammeWorld:
     outcome: object = None
     adoption: object = None
     risk: object = None
+
+
+def give_second_factor(user):
+    """A confirmed authenticator device for `user`, also set as the device that verified this
+    user object: Django's log-in (the test client's force_login too) then records the session
+    as verified by it, as django-otp's log-in forms do. Staff and superusers reach nothing
+    without a verified session (dialogues.second_factor), so tests that sign them in say so
+    here rather than have force_login skip the second factor unseen."""
+    device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    user.otp_device = device
+    return device
 
 
 def _pdf_export(document, reader):

@@ -31,15 +31,22 @@ ROLES = ["facilitator", "officer", "legal_reviewer", "donor", "stranger"]
 READ_PERM = "uptake.read_document"
 
 ON_A_NON_PAPER = {
-    "facilitator": {A.READ, A.READ_HISTORY, A.EDIT, A.COMMENT, A.OVERRIDE_GUARD},
-    "officer": {A.READ, A.READ_HISTORY, A.EDIT, A.COMMENT},
+    "facilitator": {A.READ, A.READ_HISTORY, A.EDIT, A.READ_AUDIT, A.COMMENT, A.OVERRIDE_GUARD},
+    "officer": {A.READ, A.READ_HISTORY, A.EDIT, A.READ_AUDIT, A.COMMENT},
     "legal_reviewer": {A.READ, A.READ_HISTORY, A.COMMENT},
     "donor": set(),
     "stranger": set(),
 }
 ON_AN_AIDE_MEMOIRE_NAMING_THEM = {
-    "facilitator": {A.READ, A.READ_HISTORY, A.EDIT, A.OVERRIDE_GUARD, A.MANAGE_READERS},
-    "officer": {A.READ, A.READ_HISTORY, A.EDIT},
+    "facilitator": {
+        A.READ,
+        A.READ_HISTORY,
+        A.EDIT,
+        A.READ_AUDIT,
+        A.OVERRIDE_GUARD,
+        A.MANAGE_READERS,
+    },
+    "officer": {A.READ, A.READ_HISTORY, A.EDIT, A.READ_AUDIT},
     "legal_reviewer": {A.READ, A.READ_HISTORY},
     # A guardian row alone never lets anyone outside the drafting team in.
     "donor": set(),

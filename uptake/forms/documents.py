@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from uptake import content as document_content
+from uptake.content import MAX_SECTIONS, MAX_STEP_ROWS, TEXT_MAX_LENGTHS
 from uptake.models import Comment, Document
 
 LADDER_CHOICES = [("", _("Not placed yet"))] + [
@@ -32,18 +33,21 @@ class NonPaperTextForm(forms.Form):
     problem = forms.CharField(
         label=_("The problem"),
         widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=TEXT_MAX_LENGTHS["problem"],
         required=False,
         help_text=_("The one solvable problem the steps address, in plain words."),
     )
     legal_notes = forms.CharField(
         label=_("Legal notes"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTHS["legal_notes"],
         required=False,
         help_text=_("The minimum a reader must know: IHL, sanctions, domestic law."),
     )
     operational_notes = forms.CharField(
         label=_("Operational notes"),
         widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=TEXT_MAX_LENGTHS["operational_notes"],
         required=False,
         help_text=_("Logistics, sequencing, who must be told."),
     )
@@ -51,23 +55,41 @@ class NonPaperTextForm(forms.Form):
 
 class StepForm(forms.Form):
     text = forms.CharField(
-        label=_("Step"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Step"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX_LENGTHS["text"],
+        required=False,
     )
-    who = forms.CharField(label=_("Who"), max_length=300, required=False)
-    when = forms.CharField(label=_("When"), max_length=300, required=False)
-    how = forms.CharField(label=_("How"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    who = forms.CharField(label=_("Who"), max_length=TEXT_MAX_LENGTHS["who"], required=False)
+    when = forms.CharField(label=_("When"), max_length=TEXT_MAX_LENGTHS["when"], required=False)
+    how = forms.CharField(
+        label=_("How"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=TEXT_MAX_LENGTHS["how"],
+        required=False,
+    )
     ladder = forms.ChoiceField(label=_("On the ladder"), choices=LADDER_CHOICES, required=False)
 
 
 class SectionForm(forms.Form):
-    title = forms.CharField(label=_("Section title"), max_length=200, required=False)
+    title = forms.CharField(
+        label=_("Section title"), max_length=TEXT_MAX_LENGTHS["section_title"], required=False
+    )
     body = forms.CharField(
-        label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}), required=False
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=TEXT_MAX_LENGTHS["body"],
+        required=False,
     )
 
 
-StepFormSet = forms.formset_factory(StepForm, extra=0, can_delete=True, max_num=12)
-SectionFormSet = forms.formset_factory(SectionForm, extra=0, can_delete=True, max_num=30)
+# More rows than these are refused with a message (validate_max), not silently dropped.
+StepFormSet = forms.formset_factory(
+    StepForm, extra=0, can_delete=True, max_num=MAX_STEP_ROWS, validate_max=True
+)
+SectionFormSet = forms.formset_factory(
+    SectionForm, extra=0, can_delete=True, max_num=MAX_SECTIONS, validate_max=True
+)
 
 
 class DocumentEditor:

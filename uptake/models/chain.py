@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dialogues.audit import AuditedRecords
 from dialogues.models import Programme
 from uptake.models.documents import Document
 
@@ -125,6 +126,9 @@ class Vetting(models.Model):
     reviewer_name = models.CharField(_("reviewer"), max_length=300)
     decided_at = models.DateTimeField(_("decided"))
 
+    # Every verdict a reviewer gave, not only the latest the row holds.
+    history = AuditedRecords()
+
     class Meta:
         ordering = ["document", "framework", "step_index"]
         verbose_name = _("vetting verdict")
@@ -168,6 +172,8 @@ class VettingClearance(models.Model):
         Document, on_delete=models.CASCADE, primary_key=True, related_name="clearance"
     )
     cleared_at = models.DateTimeField()
+
+    history = AuditedRecords()
 
     class Meta:
         verbose_name = _("vetting clearance")

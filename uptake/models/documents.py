@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from dialogues.audit import AuditedRecords
 from dialogues.models import Dialogue
 
 
@@ -117,6 +118,7 @@ class Document(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
 
     objects = DocumentQuerySet.as_manager()
+    history = AuditedRecords()
 
     class Meta:
         ordering = ["kind", "title", "version"]
@@ -190,6 +192,9 @@ class DocumentUserObjectPermission(UserObjectPermissionBase):
 
     content_object = models.ForeignKey(Document, on_delete=models.CASCADE)
 
+    # Who named or removed a reader: a row is created when one is named, deleted when removed.
+    history = AuditedRecords()
+
 
 class Revision(models.Model):
     """The whole text of a document as one save left it. Never changed after it is made.
@@ -209,6 +214,10 @@ class Revision(models.Model):
     # Set when the writer merged their edit with changes saved meanwhile: the revision
     # they had started from.
     merged_from_base = models.PositiveIntegerField(null=True, blank=True)
+
+    # Revisions are never changed: the trail records who made (or deleted) each one. The
+    # text stays in the revision itself, not copied into the history.
+    history = AuditedRecords(excluded_fields=["content"])
 
     class Meta:
         ordering = ["document", "-number"]

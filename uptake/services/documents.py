@@ -170,9 +170,10 @@ def document_save(*, document, actor, base_revision, title, content, note="", me
     revision the writer started from: if someone saved since, nothing is saved and
     EditConflict carries what they saved, so the writer can merge (then saves again with the
     current number as base and `merged_from` = their original base, which the revision
-    records). Raises ValidationError for a bad title, a delivered or ready document, or
-    when `actor` may not see identities and the current text names a participant (it is
-    shown to them with names withheld, so they may not overwrite it).
+    records). Raises ValidationError for a bad title, text past the size limits
+    (uptake.content.too_long), a delivered or ready document, or when `actor` may not see
+    identities and the current text names a participant (it is shown to them with names
+    withheld, so they may not overwrite it).
     Caller: someone who may edit the document (uptake.permissions)."""
     document = _lock(document)
     _refuse_unless_editable(document)
@@ -180,6 +181,9 @@ def document_save(*, document, actor, base_revision, title, content, note="", me
     if base_revision != document.head:
         raise EditConflict(head_revision(document))
     content = document_content.normalise(document.kind, content)
+    too_long = document_content.too_long(document.kind, content)
+    if too_long:
+        raise ValidationError(too_long, code="too_long")
     head = head_revision(document)
     refuse_if_names_withheld(
         actor=actor,

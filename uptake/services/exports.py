@@ -24,6 +24,9 @@ from uptake.services.documents import GuardBlocked, check_guard, head_revision
 from uptake.services.events import actor_label, log_event
 
 NON_PAPER_PAGE_LIMIT = 2
+# Why a document was left out of a ZIP although the guard let it through.
+RENDER_TOO_LARGE = "too_large"
+RENDER_FAILED = "render_failed"
 
 
 def pdf_context(document, revision, *, reader, redact):
@@ -110,7 +113,9 @@ def document_export_pdf(*, document, actor):
     """Render the current revision as a PDF for `actor` and keep it until they download it
     (their previous export of this document is replaced). Returns the PdfExport, whose
     `page_count` tells whether a non-paper kept to two pages.
-    Raises GuardBlocked when the text names a participant without an override.
+    Raises GuardBlocked when the text names a participant without an override, and
+    uptake.pdf.PdfTooLarge or PdfRenderFailed when the render passes its limits or fails
+    (the previous export is then kept).
     Caller: someone who may read the document (uptake.permissions)."""
     file_name, rendered, revision = _render(document, actor)
     for old in PdfExport.objects.filter(document=document, requested_by=actor):
@@ -163,8 +168,12 @@ def bundle_request(*, dialogue, actor):
 
 def bundle_build(bundle):
     """Render every document the requester may read into one ZIP, updating the bundle's
-    progress after each; documents the guard holds back are listed in `skipped` (titles
-    with names withheld) instead. Called by the Celery task."""
+    progress after each. Left out and listed in `skipped` instead (titles with names
+    withheld): documents the guard holds back, as a plain title, and documents too large to
+    render within the limits or whose render failed, as {"title": ..., "reason": ...} with
+    RENDER_TOO_LARGE or RENDER_FAILED. Called by the Celery task."""
+    from uptake.pdf import PdfRenderFailed, PdfTooLarge
+
     reader = bundle.requested_by
     dialogue = bundle.dialogue
     documents = [
@@ -185,6 +194,9 @@ def bundle_build(bundle):
                 file_name, rendered, revision = _render(document, reader)
             except GuardBlocked:
                 skipped.append(redact(document.title))
+            except PdfRenderFailed as failed:
+                reason = RENDER_TOO_LARGE if isinstance(failed, PdfTooLarge) else RENDER_FAILED
+                skipped.append({"title": redact(document.title), "reason": reason})
             else:
                 while file_name in names:
                     file_name = f"{document.public_id.hex[:6]}-{file_name}"
@@ -210,6 +222,8 @@ def bundle_build(bundle):
     return bundle
 
 
+# Atomic: the download is logged on every document it holds, or on none.
+@transaction.atomic
 def bundle_open(*, bundle, actor):
     """Open a finished ZIP for download (a binary file handle) and record the download in
     the log of each document it holds. Raises FileNotFoundError when the file is gone.

@@ -234,6 +234,7 @@ def render_document_page(request, document, allowed, *, status=200, **extra):
         "comments": comments,
         "comment_form": CommentForm() if Action.COMMENT in allowed else None,
         "can_manage_readers": Action.MANAGE_READERS in allowed,
+        "can_read_audit": Action.READ_AUDIT in allowed,
         "readers": readers_of(document) if document.is_aide_memoire else [],
         "override_reason": redact(override.detail) if override else "",
         "chain_actions": chain_actions,

@@ -1,6 +1,7 @@
 """PDF exports of one document and ZIPs of a dialogue's documents. Files are served only to
 the person they were made for, as attachments."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -31,6 +32,9 @@ def _attachment(handle, file_name, content_type):
 def pdf_export(request, document_id):
     """Render the PDF, then come back to the document page, which says how many pages it
     took and offers the download. Names in the text refuse the export, listed on the page."""
+    # WeasyPrint is slow to import: only the processes that render pay for it.
+    from uptake.pdf import PdfRenderFailed
+
     document, allowed = get_document_for_user(request.user, document_id)
     try:
         export = services.document_export_pdf(document=document, actor=request.user)
@@ -38,6 +42,9 @@ def pdf_export(request, document_id):
         return render_document_page(
             request, document, allowed, status=409, refusal=blocked.messages
         )
+    except PdfRenderFailed as failed:
+        messages.error(request, failed.message)
+        return redirect("uptake:document_detail", document.public_id)
     if document.is_non_paper and export.page_count > services.NON_PAPER_PAGE_LIMIT:
         messages.warning(
             request,
@@ -106,7 +113,24 @@ def bundle_detail(request, bundle_id):
     template = "uptake/bundle_detail.html"
     if request.htmx:
         template += "#progress"
-    return render(request, template, {"bundle": bundle, "dialogue": bundle.dialogue})
+    # `skipped` holds a plain title for a document the guard held back, and a dict with the
+    # reason for one that could not be rendered (services.bundle_build).
+    held_back = [entry for entry in bundle.skipped if isinstance(entry, str)]
+    unrendered = [entry for entry in bundle.skipped if isinstance(entry, dict)]
+    context = {
+        "bundle": bundle,
+        "dialogue": bundle.dialogue,
+        "held_back": held_back,
+        "too_large": [e["title"] for e in unrendered if e["reason"] == services.RENDER_TOO_LARGE],
+        "render_failed": [
+            e["title"] for e in unrendered if e["reason"] != services.RENDER_TOO_LARGE
+        ],
+        "limits": {
+            "seconds": settings.PDF_RENDER_TIMEOUT_SECONDS,
+            "megabytes": settings.PDF_RENDER_MEMORY_MB,
+        },
+    }
+    return render(request, template, context)
 
 
 @login_required

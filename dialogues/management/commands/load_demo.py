@@ -4,14 +4,15 @@ from importlib import import_module
 
 from django.apps import apps
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
+from dialogues.audit import AuditedCommand
 from dialogues.demo.programme import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_USERS, PROGRAMME
 
 
-class Command(BaseCommand):
+class Command(AuditedCommand):
     help = "Load the fictional demo programme and its users (idempotent)."
 
     def add_arguments(self, parser):
@@ -40,4 +41,5 @@ class Command(BaseCommand):
             + f"\nDemo logins, all with the password {DEMO_PASSWORD!r}: "
             + ", ".join(username for username, *_rest in DEMO_USERS)
             + f" (or <name>@{DEMO_DOMAIN})."
+            + "\nThe admin account also asks for a code: `manage.py demo_totp_code` prints it."
         )
