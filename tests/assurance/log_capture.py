@@ -22,7 +22,6 @@ from tests.assurance import figures
 
 FIGURE = "Log scan"
 # Shorter names ("Ann Li") would match ordinary words; longer ones are distinctive.
-MIN_PASSWORD_LENGTH = 8
 MIN_NAME_LENGTH = 8
 SESSION_KEY = re.compile(r"[a-z0-9]{32}")
 # Loggers Parley writes to; they inherit the root's level, lowered to DEBUG for the run.
@@ -123,9 +122,10 @@ class LogScan:
         set_password = AbstractBaseUser.set_password
 
         def collecting_set_password(user, raw_password):
-            # Parley refuses passwords under 10 characters (settings); shorter strings
-            # (wrong passwords hashed for timing, fuzzed input) would match by chance.
-            if isinstance(raw_password, str) and len(raw_password) >= MIN_PASSWORD_LENGTH:
+            # Only a password Parley's validators accept can be someone's password. Others
+            # reach set_password too (ModelBackend hashes every wrong log-in attempt for
+            # timing, fuzzed forms try "0000000000"), and would match ids in URLs by chance.
+            if isinstance(raw_password, str) and _acceptable_password(raw_password, user):
                 SECRETS.passwords.add(raw_password)
             return set_password(user, raw_password)
 
@@ -196,6 +196,17 @@ class LogScan:
                 terminalreporter.write_line(f"{kind} {shown} in: {context}")
         if not _assurance_figures_printed(terminalreporter.config):
             terminalreporter.write_line(f"{FIGURE}: {figures.RECORDED[FIGURE]}")
+
+
+def _acceptable_password(raw_password, user):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(raw_password, user)
+    except ValidationError:
+        return False
+    return True
 
 
 def _context(text, position, value, kind):

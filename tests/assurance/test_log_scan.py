@@ -66,3 +66,17 @@ def test_the_log_scan_finds_nothing_in_clean_logs_or_in_an_unknown_session_key(m
         session_keys={"b" * 32},
     )
     assert findings == []
+
+
+def test_only_passwords_parley_would_accept_count_as_secrets(db):
+    """Django hashes a failed log-in attempt's password for timing, and fuzzed forms offer
+    "0000000000": neither is anyone's password, and such strings match ids in URLs."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+
+    user = User(username="amara", email="amara@example.org")
+    assert not log_capture._acceptable_password("0000000000", user)
+    assert not log_capture._acceptable_password("short", user)
+    assert not log_capture._acceptable_password("amara@example.org", user)
+    assert log_capture._acceptable_password("lantern-orchard-41", user)
