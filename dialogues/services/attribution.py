@@ -186,10 +186,26 @@ def refuse_if_names_withheld(*, actor, dialogue, texts, message):
         raise ValidationError(message, code="names_withheld")
 
 
+def programme_mention_finder(programme):
+    """A MentionFinder for everyone on the programme's register. One query."""
+    return MentionFinder(Participant.objects.filter(programme=programme))
+
+
+def name_refusals(programme, texts, message):
+    """{field: `message`} for each of `texts` ({field: text}) naming a participant of
+    `programme`: for texts read by team members who may not see identities, where nobody
+    may write a name. One query."""
+    finder = programme_mention_finder(programme)
+    return {field: message for field, text in texts.items() if finder.find(text)}
+
+
 class Redactor:
     """Free text of a dialogue as one reader may see it: unchanged for someone who may see
     identities (participants=None), with every name and alias of `participants` replaced for
     anyone else. Build one per request and call it for each text."""
+
+    # Templates get the redactor itself ({{ text|names_withheld:redact }}), not a call of it.
+    do_not_call_in_templates = True
 
     def __init__(self, participants=None, *, with_codes=False):
         self._finder = (
@@ -232,3 +248,14 @@ def reader_redactor(user, programme):
     """programme_redactor for what `user` may see: the identity check (two queries), then
     the participants when names are withheld."""
     return programme_redactor(programme, show_identity=actor_sees_identity(user, programme))
+
+
+def checked_redactor(checker, programmes):
+    """One Redactor for what the reader whose permissions `checker` holds (an
+    ObjectPermissionChecker with them loaded) may see across `programmes`: it withholds the
+    names of the participants of every programme on which they may not see identities.
+    No query for the check, one for the participants when names are to be hidden."""
+    hidden = [p for p in programmes if not checker.has_perm(permissions.VIEW_IDENTITY, p)]
+    if not hidden:
+        return Redactor()
+    return Redactor(Participant.objects.filter(programme__in=hidden))

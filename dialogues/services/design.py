@@ -1,4 +1,11 @@
-"""Designing a dialogue: its scope, status, ground rules and five rounds with their outputs."""
+"""Designing a dialogue: its scope, status, ground rules and five rounds with their outputs.
+
+The design texts (title, problem, notes, round goals, agenda, ground rules, interests, options
+and consequence tests) are the whole team's working material, read by officers and legal
+reviewers who may not see identities: no one may write a participant's name in them
+(`check_design_texts`). A name that got there anyway (the person joined the register later)
+is withheld on every page shown to such a reader, who may then not edit that text: the form
+would show the name, and saving would overwrite what they could not read."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,6 +23,16 @@ from dialogues.models import (
     Round,
 )
 from dialogues.models.rounds import ROUND_ORDER
+from dialogues.services.attribution import actor_sees_identity, programme_mention_finder
+
+DESIGN_NAMES_MESSAGE = gettext_lazy(
+    "This text names a participant: refer to people by their role or code. The dialogue's "
+    "design is read by team members who may not see identities."
+)
+DESIGN_WITHHELD_MESSAGE = gettext_lazy(
+    "This text names a participant, which is withheld from you: only a team member who may "
+    "see identities can change it."
+)
 
 # Every new dialogue starts with these; facilitators edit them and add their own.
 DEFAULT_GROUND_RULES = [
@@ -60,11 +77,44 @@ def lock_dialogue_for_change(dialogue):
     return dialogue
 
 
+def check_design_texts(*, programme, actor, texts, stored=()):
+    """Raise ValidationError when one of `texts` ({field: new text}) names a participant of
+    `programme` (an error on each such field), or when one of the `stored` texts being
+    replaced does and `actor` may not see identities. One query, two more for the identity
+    check when a stored text names someone."""
+    finder = programme_mention_finder(programme)
+    if any(finder.find(text) for text in stored) and not actor_sees_identity(actor, programme):
+        raise ValidationError(DESIGN_WITHHELD_MESSAGE, code="names_withheld")
+    errors = {field: DESIGN_NAMES_MESSAGE for field, text in texts.items() if finder.find(text)}
+    if errors:
+        raise ValidationError(errors, code="names")
+
+
+DIALOGUE_TEXT_FIELDS = ("title", "problem", "scope_notes", "timing_notes")
+OPTION_TEXT_FIELDS = ("title", "description", "who", "when", "how")
+INTEREST_TEXT_FIELDS = ("interests", "constraints")
+CONSEQUENCE_TEXT_FIELDS = ("gains", "losses", "risks", "do_no_harm", "legal_flags")
+
+
+def _texts(obj, fields):
+    return {field: getattr(obj, field) for field in fields}
+
+
+def _stored_texts(obj, fields):
+    """The texts as the database holds them: a form has already put the new ones on `obj`."""
+    if obj.pk is None:
+        return []
+    return list(type(obj).objects.values_list(*fields).get(pk=obj.pk))
+
+
 @transaction.atomic
 def dialogue_create(*, programme, actor, **fields):
     """Create a dialogue in design with the default ground rules and its five rounds.
     Raises ValidationError for invalid fields. Caller: someone with design_dialogues."""
     dialogue = Dialogue(programme=programme, status=Dialogue.Status.DESIGN, **fields)
+    check_design_texts(
+        programme=programme, actor=actor, texts=_texts(dialogue, DIALOGUE_TEXT_FIELDS)
+    )
     dialogue.full_clean()
     dialogue.save()
     GroundRule.objects.bulk_create(
@@ -87,8 +137,15 @@ def dialogue_update(*, dialogue, actor, **fields):
     if "status" in fields:
         raise ValueError("Use dialogue_transition to change the status.")
     dialogue = lock_dialogue_for_change(dialogue)
+    stored = _texts(dialogue, DIALOGUE_TEXT_FIELDS)
     for name, value in fields.items():
         setattr(dialogue, name, value)
+    check_design_texts(
+        programme=dialogue.programme,
+        actor=actor,
+        texts=_texts(dialogue, DIALOGUE_TEXT_FIELDS),
+        stored=stored.values(),
+    )
     dialogue.full_clean()
     dialogue.save()
     return dialogue
@@ -110,12 +167,19 @@ def dialogue_transition(*, dialogue, status, actor):
 def option_record_consequence_test(*, option, actor, **fields):
     """Record or replace the consequence test of an option. An option whose verdict is no
     longer "carry forward" leaves the package. Caller: someone with design_dialogues."""
-    lock_dialogue_for_change(option.dialogue)
+    dialogue = lock_dialogue_for_change(option.dialogue)
     test, _created = ConsequenceTest.objects.get_or_create(
         option=option, defaults={"feasibility": 3, "political_weight": 3, "verdict": "revise"}
     )
+    stored = _texts(test, CONSEQUENCE_TEXT_FIELDS)
     for name, value in fields.items():
         setattr(test, name, value)
+    check_design_texts(
+        programme=dialogue.programme,
+        actor=actor,
+        texts=_texts(test, CONSEQUENCE_TEXT_FIELDS),
+        stored=stored.values(),
+    )
     test.full_clean()
     test.save()
     if test.verdict != ConsequenceTest.Verdict.CARRY_FORWARD:
@@ -167,7 +231,11 @@ def package_remove(*, item, actor):
 @transaction.atomic
 def round_update(*, round, actor, goals, status):
     """Set a round's goals and status. Caller: someone with design_dialogues."""
-    lock_dialogue_for_change(round.dialogue)
+    dialogue = lock_dialogue_for_change(round.dialogue)
+    stored = Round.objects.values_list("goals", flat=True).get(pk=round.pk)
+    check_design_texts(
+        programme=dialogue.programme, actor=actor, texts={"goals": goals}, stored=[stored]
+    )
     round.goals, round.status = goals, status
     round.full_clean()
     round.save(update_fields=["goals", "status"])
@@ -177,7 +245,8 @@ def round_update(*, round, actor, goals, status):
 @transaction.atomic
 def agenda_item_add(*, round, actor, title, minutes):
     """Add a time-boxed item at the end of a round's agenda. Caller: design_dialogues."""
-    lock_dialogue_for_change(round.dialogue)
+    dialogue = lock_dialogue_for_change(round.dialogue)
+    check_design_texts(programme=dialogue.programme, actor=actor, texts={"title": title})
     last = round.agenda_items.aggregate(last=Max("position"))["last"] or 0
     item = AgendaItem(round=round, title=title, minutes=minutes, position=last + 1)
     item.full_clean()
@@ -206,6 +275,12 @@ def party_interest_save(*, interest, actor):
         raise ValidationError(
             {"party": _("This party's interests are already mapped: edit them instead.")}
         )
+    check_design_texts(
+        programme=dialogue.programme,
+        actor=actor,
+        texts=_texts(interest, INTEREST_TEXT_FIELDS),
+        stored=_stored_texts(interest, INTEREST_TEXT_FIELDS),
+    )
     interest.full_clean()
     interest.save()
     return interest
@@ -221,7 +296,13 @@ def party_interest_remove(*, interest, actor):
 @transaction.atomic
 def option_save(*, option, actor):
     """Create or update an option (round c). Caller: someone with design_dialogues."""
-    lock_dialogue_for_change(option.dialogue)
+    dialogue = lock_dialogue_for_change(option.dialogue)
+    check_design_texts(
+        programme=dialogue.programme,
+        actor=actor,
+        texts=_texts(option, OPTION_TEXT_FIELDS),
+        stored=_stored_texts(option, OPTION_TEXT_FIELDS),
+    )
     option.full_clean()
     option.save()
     return option

@@ -23,8 +23,7 @@ from dialogues.models import (
     Programme,
     RuleAcknowledgement,
 )
-from dialogues.services.attribution import MentionFinder
-from dialogues.services.design import lock_dialogue_for_change
+from dialogues.services.design import check_design_texts, lock_dialogue_for_change
 
 Status = DialogueParticipant.Status
 
@@ -169,28 +168,6 @@ def dialogue_participant_record_consent(*, entry, given_on, scope, actor):
 NAME_WITHHELD = gettext_lazy("[name withheld]")
 
 
-def consent_scope_reader(programme, *, show_identity):
-    """A function giving a consent scope as a viewer may read it: as typed for those who may
-    see identities; for everyone else with the names and aliases of the programme's
-    participants withheld, since the scope is free text ("no photos of Amina Yusuf").
-
-    Call once per request: the names are loaded (one query, on the first scope with text)
-    and compiled once, then reused for every scope."""
-    if show_identity:
-        return lambda scope: scope
-    finder = None
-
-    def read(scope):
-        nonlocal finder
-        if not scope:
-            return scope
-        if finder is None:
-            finder = MentionFinder(programme.participants.only("full_name", "aliases"))
-        return finder.redact(scope, str(NAME_WITHHELD))
-
-    return read
-
-
 @dataclass(frozen=True)
 class Share:
     label: str
@@ -268,8 +245,14 @@ def roster_mix(entries):
 def ground_rule_update(*, rule, title, text, actor):
     """Reword a ground rule. Raises ValidationError for a closed or abandoned dialogue or an
     empty title or text. Caller: someone with design_dialogues."""
-    lock_dialogue_for_change(rule.dialogue)
+    dialogue = lock_dialogue_for_change(rule.dialogue)
     rule = GroundRule.objects.select_for_update().get(pk=rule.pk)
+    check_design_texts(
+        programme=dialogue.programme,
+        actor=actor,
+        texts={"title": title, "text": text},
+        stored=[rule.title, rule.text],
+    )
     rule.title = title
     rule.text = text
     rule.full_clean()
@@ -282,6 +265,9 @@ def ground_rule_add(*, dialogue, title, text, actor):
     """Add a dialogue's own rule after the others. Raises ValidationError for a closed or
     abandoned dialogue or an empty title or text. Caller: someone with design_dialogues."""
     dialogue = lock_dialogue_for_change(dialogue)
+    check_design_texts(
+        programme=dialogue.programme, actor=actor, texts={"title": title, "text": text}
+    )
     last = dialogue.ground_rules.aggregate(last=Max("position"))["last"] or 0
     rule = GroundRule(
         dialogue=dialogue,

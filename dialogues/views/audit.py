@@ -24,6 +24,7 @@ from dialogues.models import (
     Programme,
     RuleAcknowledgement,
 )
+from dialogues.services.attribution import programme_redactor
 
 PERMISSION_KINDS = {
     "+": gettext_lazy("Granted"),
@@ -71,13 +72,15 @@ def _name(user):
 def participant_history(request, programme_id, participant_id):
     """A participant's record, their places in dialogues with their consent, and their
     acknowledgements of ground rules, as the audit trail holds them. Queries: programme,
-    permissions (twice), participant, and one per kind of history, however long."""
+    permissions (twice), participant, without identity the participants whose names to
+    withhold from dialogue and rule titles, and one per kind of history, however long."""
     programme, show_identity = _programme_for_audit(request.user, programme_id)
     try:
         participant = programme.participants.get(public_id=participant_id)
     except Participant.DoesNotExist as missing:
         raise Http404 from missing
     withheld = frozenset() if show_identity else frozenset(Participant.IDENTITY_FIELDS)
+    redact = programme_redactor(programme, show_identity=show_identity)
     record = history_entries(
         Participant.history.filter(id=participant.pk).select_related("history_user"),
         fields=PARTICIPANT_FIELDS,
@@ -88,7 +91,7 @@ def participant_history(request, programme_id, participant_id):
     places = history_entries(
         places_history.select_related("history_user", "dialogue", "consent_recorded_by"),
         fields=PLACE_FIELDS,
-        subject=lambda r: r.dialogue.title if r.dialogue else _("a deleted dialogue"),
+        subject=lambda r: redact(r.dialogue.title) if r.dialogue else _("a deleted dialogue"),
         withheld=frozenset() if show_identity else frozenset({"consent_scope"}),
     )
     acknowledgements = history_entries(
@@ -97,7 +100,9 @@ def participant_history(request, programme_id, participant_id):
         ).select_related("history_user", "recorded_by", "rule__dialogue"),
         fields=ACKNOWLEDGEMENT_FIELDS,
         subject=lambda r: (
-            f"{r.rule.dialogue.title} · {r.rule.title}" if r.rule else _("a deleted ground rule")
+            f"{redact(r.rule.dialogue.title)} · {redact(r.rule.title)}"
+            if r.rule
+            else _("a deleted ground rule")
         ),
     )
     return render(

@@ -29,13 +29,23 @@ from dialogues.models import (
     Round,
 )
 from dialogues.services import design as services
+from dialogues.services.attribution import checked_redactor
 
 Kind = Round.Kind
 
 
-def _can_edit(user, dialogue):
+def _reader(user, dialogue):
+    """(whether `user` may edit the design, the Redactor for what they may see), from one
+    load of their permissions on the programme."""
     checker = permissions.programme_permission_checker(user, [dialogue.programme])
-    return checker.has_perm(permissions.DESIGN_DIALOGUES, dialogue.programme)
+    can_edit = checker.has_perm(permissions.DESIGN_DIALOGUES, dialogue.programme)
+    return can_edit, checked_redactor(checker, [dialogue.programme])
+
+
+def _withheld(redact, *texts):
+    """Whether one of `texts` names someone the reader may not see: then its form, which
+    would show the name, is not offered to them (the service refuses the change too)."""
+    return any(redact(text) != text for text in texts if text)
 
 
 def _round_url(dialogue, kind):
@@ -86,6 +96,7 @@ def dialogue_detail(request, dialogue_id):
         for value, label in Dialogue.Status.choices
         if dialogue.can_transition_to(value)
     ]
+    can_edit, redact = _reader(request.user, dialogue)
     return render(
         request,
         "dialogues/design/dialogue_detail.html",
@@ -94,7 +105,8 @@ def dialogue_detail(request, dialogue_id):
             "rounds": dialogue.rounds.annotate(agenda_minutes=Sum("agenda_items__minutes")),
             "counts": counts,
             "transitions": transitions,
-            "can_edit": _can_edit(request.user, dialogue),
+            "can_edit": can_edit,
+            "redact": redact,
         },
     )
 
@@ -104,6 +116,8 @@ def dialogue_edit(request, dialogue_id):
     dialogue = permissions.get_dialogue_for_user(
         request.user, dialogue_id, permissions.DESIGN_DIALOGUES
     )
+    _can_edit, redact = _reader(request.user, dialogue)
+    withheld = _withheld(redact, *(getattr(dialogue, f) for f in services.DIALOGUE_TEXT_FIELDS))
     form = DialogueForm(request.POST or None, instance=dialogue)
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,7 +130,13 @@ def dialogue_edit(request, dialogue_id):
     return render(
         request,
         "dialogues/design/dialogue_form.html",
-        {"programme": dialogue.programme, "dialogue": dialogue, "form": form},
+        {
+            "programme": dialogue.programme,
+            "dialogue": dialogue,
+            "form": form,
+            "redact": redact,
+            "withheld": withheld,
+        },
     )
 
 
@@ -159,10 +179,12 @@ def _get_round(dialogue, kind):
 def _render_round(request, dialogue, dialogue_round, **forms):
     """The round page with its outputs and the outputs of the round that feeds it. Forms not
     given are fresh; a form given bound re-renders with the user's input and its errors."""
-    can_edit = _can_edit(request.user, dialogue)
+    can_edit, redact = _reader(request.user, dialogue)
     kind = dialogue_round.kind
     context = {
         "dialogue": dialogue,
+        "redact": redact,
+        "goals_withheld": _withheld(redact, dialogue_round.goals),
         "round": dialogue_round,
         "rounds": dialogue.rounds.all(),
         "can_edit": can_edit and not dialogue.is_frozen,
@@ -299,6 +321,8 @@ def interest_edit(request, dialogue_id, interest_id):
         request.user, dialogue_id, permissions.DESIGN_DIALOGUES
     )
     interest = _get_child(dialogue.interests.select_related("party"), interest_id)
+    _can_edit, redact = _reader(request.user, dialogue)
+    withheld = _withheld(redact, interest.interests, interest.constraints)
     form = PartyInterestForm(request.POST or None, dialogue=dialogue, instance=interest)
     if request.method == "POST" and form.is_valid():
         try:
@@ -316,6 +340,8 @@ def interest_edit(request, dialogue_id, interest_id):
             "form": form,
             "heading": _("Interests and constraints"),
             "back": Kind.INTERESTS,
+            "redact": redact,
+            "withheld": withheld,
         },
     )
 
@@ -361,6 +387,8 @@ def option_edit(request, dialogue_id, option_id):
         request.user, dialogue_id, permissions.DESIGN_DIALOGUES
     )
     option = _get_child(dialogue.options.all(), option_id)
+    _can_edit, redact = _reader(request.user, dialogue)
+    withheld = _withheld(redact, *(getattr(option, f) for f in services.OPTION_TEXT_FIELDS))
     form = OptionForm(request.POST or None, instance=option)
     if request.method == "POST" and form.is_valid():
         try:
@@ -373,7 +401,14 @@ def option_edit(request, dialogue_id, option_id):
     return render(
         request,
         "dialogues/design/output_form.html",
-        {"dialogue": dialogue, "form": form, "heading": _("Option"), "back": Kind.OPTIONS},
+        {
+            "dialogue": dialogue,
+            "form": form,
+            "heading": _("Option"),
+            "back": Kind.OPTIONS,
+            "redact": redact,
+            "withheld": withheld,
+        },
     )
 
 
@@ -403,6 +438,10 @@ def consequence_test(request, dialogue_id, option_id):
     )
     option = _get_child(dialogue.options.select_related("consequence_test"), option_id)
     existing = getattr(option, "consequence_test", None)
+    _can_edit, redact = _reader(request.user, dialogue)
+    withheld = existing is not None and _withheld(
+        redact, *(getattr(existing, f) for f in services.CONSEQUENCE_TEXT_FIELDS)
+    )
     form = ConsequenceTestForm(
         request.POST or None, instance=existing or ConsequenceTest(option=option)
     )
@@ -419,7 +458,13 @@ def consequence_test(request, dialogue_id, option_id):
     return render(
         request,
         "dialogues/design/consequence_test.html",
-        {"dialogue": dialogue, "option": option, "form": form},
+        {
+            "dialogue": dialogue,
+            "option": option,
+            "form": form,
+            "redact": redact,
+            "withheld": withheld,
+        },
     )
 
 
@@ -438,7 +483,10 @@ def package_add(request, dialogue_id, option_id):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, _("“%(option)s” is in the package.") % {"option": option.title})
+        _can_edit, redact = _reader(request.user, dialogue)
+        messages.success(
+            request, _("“%(option)s” is in the package.") % {"option": redact(option.title)}
+        )
     return _round_url(dialogue, Kind.PACKAGING)
 
 

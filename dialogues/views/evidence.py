@@ -15,7 +15,7 @@ from dialogues.forms import add_service_errors
 from dialogues.forms.evidence import EvidenceForm
 from dialogues.models import EvidenceItem
 from dialogues.services import evidence as services
-from dialogues.services.attribution import dialogue_redactor
+from dialogues.services.attribution import programme_redactor
 
 # The brief reads in the order of the kinds' choices, newest information first in each.
 KIND_RANK = Case(
@@ -32,8 +32,10 @@ def _item_in(dialogue, item_id):
 
 
 def _redactor(user, dialogue):
+    """The dialogue's texts and its brief's as `user` may see them: with the names of every
+    participant of the programme withheld unless they may see identities."""
     show_identity = permissions.may_see_identity(user, dialogue.programme)
-    return dialogue_redactor(dialogue, show_identity=show_identity)
+    return programme_redactor(dialogue.programme, show_identity=show_identity)
 
 
 def _show(item, redact):
@@ -58,7 +60,7 @@ def _withheld(item):
 @require_GET
 def evidence_list(request, dialogue_id):
     """The brief. Queries: dialogue, permission checks, the identity check, for those without
-    identity the roster, the items."""
+    identity the programme's participants, the items."""
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
     redact = _redactor(request.user, dialogue)
     items = [
@@ -70,6 +72,7 @@ def evidence_list(request, dialogue_id):
     checker = permissions.programme_permission_checker(request.user, [dialogue.programme])
     context = {
         "dialogue": dialogue,
+        "redact": redact,
         "items": items,
         # A closed or abandoned dialogue's brief no longer changes: the services refuse it.
         "can_change": not dialogue.is_frozen
@@ -78,9 +81,10 @@ def evidence_list(request, dialogue_id):
     return render(request, "dialogues/evidence/evidence_list.html", context)
 
 
-def _render_form(request, dialogue, form, item=None, *, withheld=False):
+def _render_form(request, dialogue, form, redact, item=None, *, withheld=False):
     context = {
         "dialogue": dialogue,
+        "redact": redact,
         "item": item,
         "form": form,
         "withheld": withheld,
@@ -106,7 +110,7 @@ def evidence_create(request, dialogue_id):
                 request, _("“%(title)s” added to the evidence brief.") % {"title": item}
             )
             return redirect("dialogues:evidence_list", dialogue_id=dialogue.public_id)
-    return _render_form(request, dialogue, form)
+    return _render_form(request, dialogue, form, _redactor(request.user, dialogue))
 
 
 @login_required
@@ -130,7 +134,7 @@ def evidence_edit(request, dialogue_id, item_id):
             return redirect("dialogues:evidence_list", dialogue_id=dialogue.public_id)
     # A bound form has written the typed values onto `item`: the heading shows the stored ones.
     shown = _show(_item_in(dialogue, item_id), redact) if form.is_bound else item
-    return _render_form(request, dialogue, form, shown, withheld=withheld)
+    return _render_form(request, dialogue, form, redact, shown, withheld=withheld)
 
 
 @require_POST

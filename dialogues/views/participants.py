@@ -34,6 +34,7 @@ from dialogues.forms.participants import (
 )
 from dialogues.models import DialogueParticipant, GroundRule, Participant, RuleAcknowledgement
 from dialogues.services import participants as services
+from dialogues.services.attribution import programme_redactor
 
 
 def _may_design(user, programme):
@@ -170,6 +171,7 @@ def participant_detail(request, programme_id, participant_id):
             "participant": participant,
             "places": places,
             "show_identity": show_identity,
+            "redact": programme_redactor(programme, show_identity=show_identity),
             "may_edit": show_identity and may_design,
             # The audit trail: facilitators and officers (dialogues.views.audit).
             "may_read_history": may_design,
@@ -218,11 +220,11 @@ def _render_roster(request, dialogue, *, invite_form=None, failed_entry=None, fa
     """The roster page; a form that failed is shown again as typed, with its errors.
     Queries: permissions (identity and design), the roster with acknowledgement counts, the
     number of ground rules, the participants who can still be invited and, for a viewer who
-    may not see identities, the names to withhold from consent scopes."""
+    may not see identities, the names to withhold from the title and consent scopes."""
     programme = dialogue.programme
     show_identity = permissions.may_see_identity(request.user, programme)
     may_change = _may_change(request.user, dialogue)
-    read_scope = services.consent_scope_reader(programme, show_identity=show_identity)
+    redact = programme_redactor(programme, show_identity=show_identity)
     entries = list(
         dialogue.roster.select_related("participant")
         .annotate(acknowledged=Count("acknowledgements"))
@@ -230,7 +232,7 @@ def _render_roster(request, dialogue, *, invite_form=None, failed_entry=None, fa
         .order_by("participant__code")
     )
     for entry in entries:
-        entry.scope_shown = read_scope(entry.consent_scope)
+        entry.scope_shown = redact(entry.consent_scope)
         # Withheld names are not put back in the correction form either; prefilling the
         # redacted text would write "[name withheld]" over them on saving.
         entry.scope_withheld = entry.scope_shown != entry.consent_scope
@@ -264,6 +266,7 @@ def _render_roster(request, dialogue, *, invite_form=None, failed_entry=None, fa
             "rule_total": dialogue.ground_rules.count(),
             "invite_form": invite_form,
             "show_identity": show_identity,
+            "redact": redact,
             "may_change": may_change,
         },
     )
@@ -439,10 +442,15 @@ def _render_ground_rules(
     Queries: permissions (identity and design), the rules, the people taking part, their
     acknowledgements."""
     programme = dialogue.programme
+    show_identity = permissions.may_see_identity(request.user, programme)
+    redact = programme_redactor(programme, show_identity=show_identity)
     rules = list(dialogue.ground_rules.all())
     for rule in rules:
         if failed_rule is not None and rule.pk == failed_rule.pk:
             rule.edit_form = failed_rule_form
+        elif redact(rule.title) != rule.title or redact(rule.text) != rule.text:
+            # The form would show a name withheld from the reader: not theirs to edit.
+            rule.edit_form = None
         else:
             rule.edit_form = GroundRuleForm(
                 initial={"title": rule.title, "text": rule.text}, prefix=str(rule.public_id)
@@ -463,7 +471,8 @@ def _render_ground_rules(
             "rules": rules,
             "rows": rows,
             "add_form": add_form or GroundRuleForm(prefix="new-rule"),
-            "show_identity": permissions.may_see_identity(request.user, programme),
+            "show_identity": show_identity,
+            "redact": redact,
             "may_change": _may_change(request.user, dialogue),
         },
     )
@@ -563,10 +572,12 @@ def acknowledgements_save(request, dialogue_id, entry_id):
     if request.htmx:
         failed = {} if outcome else {"failed_entry": entry, "failed_form": form}
         (row,) = _acknowledgement_rows(dialogue, rules, [entry], **failed)
+        show_identity = permissions.may_see_identity(request.user, dialogue.programme)
         context = {
             "dialogue": dialogue,
             "row": row,
-            "show_identity": permissions.may_see_identity(request.user, dialogue.programme),
+            "show_identity": show_identity,
+            "redact": programme_redactor(dialogue.programme, show_identity=show_identity),
             # The row replaces one that had its controls: keep them, so a refusal (a closed
             # dialogue included) shows in the row's own error cell.
             "may_change": True,

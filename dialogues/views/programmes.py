@@ -12,8 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from dialogues import permissions
 from dialogues.forms import add_service_errors
 from dialogues.forms.teams import MemberAddForm, MemberChangeForm, ProgrammeSettingsForm
-from dialogues.models import Dialogue, Membership, Programme
+from dialogues.models import Dialogue, Membership, Participant, Programme
 from dialogues.services import teams as services
+from dialogues.services.attribution import Redactor, checked_redactor
 
 Role = Membership.Role
 
@@ -23,7 +24,9 @@ Role = Membership.Role
 def home(request):
     """Each role lands on its own real data. Queries: memberships, then one per role held
     (dialogues for facilitators, status counts for officers, the review queue for legal
-    reviewers, funded programmes for donors), whatever the amount of data."""
+    reviewers, funded programmes for donors) and, where dialogue titles are listed to someone
+    who may not see identities, the participants whose names to withhold; whatever the
+    amount of data."""
     memberships = list(Membership.objects.filter(user=request.user).select_related("programme"))
     by_role = defaultdict(list)
     for membership in memberships:
@@ -47,6 +50,9 @@ def home(request):
             .order_by("programme__name", "title")
         )
         context["legal_programmes"] = by_role[Role.LEGAL_REVIEWER]
+    titled = [m for m in memberships if m.role in (Role.FACILITATOR, Role.LEGAL_REVIEWER)]
+    if titled:
+        context["redact"] = _titles_redactor(titled)
     if by_role[Role.DONOR]:
         context["funded_programmes"] = Programme.objects.filter(
             pk__in=[p.pk for p in by_role[Role.DONOR]]
@@ -66,6 +72,20 @@ def home(request):
             dialogue_count=Count("dialogues", distinct=True),
         )
     return render(request, "dialogues/home.html", context)
+
+
+def _titles_redactor(memberships):
+    """A Redactor for the dialogue titles on the page: it withholds the names of the
+    participants of the programmes where the user may not see identities, known from their
+    memberships without a query (one query for those participants, if any)."""
+    hidden = [
+        membership.programme_id
+        for membership in memberships
+        if permissions.VIEW_IDENTITY not in permissions.permissions_for_membership(membership)
+    ]
+    if not hidden:
+        return Redactor()
+    return Redactor(Participant.objects.filter(programme_id__in=hidden))
 
 
 def _programme_overview(programmes):
@@ -148,6 +168,7 @@ def programme_detail(request, programme_id):
     # Donors see aggregates only: no dialogue titles, no team.
     if sees_work:
         context["dialogues"] = programme.dialogues.in_workflow_order()
+        context["redact"] = checked_redactor(checker, [programme])
         context["team"] = programme.memberships.select_related("user").order_by(
             "role", "user__username"
         )

@@ -23,7 +23,7 @@ from dialogues.forms.sessions import (
 )
 from dialogues.models import Attendance, DialogueParticipant, Session
 from dialogues.services import sessions as services
-from dialogues.services.attribution import Redactor, dialogue_redactor
+from dialogues.services.attribution import programme_redactor
 
 Status = Attendance.Status
 
@@ -39,8 +39,10 @@ def _can_change(user, dialogue):
 
 
 def _redactor(user, dialogue):
+    """The dialogue's texts and its sessions' as `user` may see them: with the names of every
+    participant of the programme withheld unless they may see identities."""
     show_identity = permissions.may_see_identity(user, dialogue.programme)
-    return dialogue_redactor(dialogue, show_identity=show_identity)
+    return programme_redactor(dialogue.programme, show_identity=show_identity)
 
 
 def _show(session, redact):
@@ -60,9 +62,10 @@ def _session_in(dialogue, session_id):
     return session
 
 
-def _form_context(dialogue, form, session=None, *, withheld=False):
+def _form_context(dialogue, form, redact, session=None, *, withheld=False):
     return {
         "dialogue": dialogue,
+        "redact": redact,
         "session": session,
         "form": form,
         "withheld": withheld,
@@ -75,8 +78,8 @@ def _form_context(dialogue, form, session=None, *, withheld=False):
 @require_GET
 def session_list(request, dialogue_id):
     """The dialogue's sessions in time order with rounds and attendance counts. Queries:
-    dialogue, permission checks, the identity check, for those without identity the roster,
-    sessions with their counts, their rounds."""
+    dialogue, permission checks, the identity check, for those without identity the
+    programme's participants, sessions with their counts, their rounds."""
     dialogue = permissions.get_dialogue_for_user(request.user, dialogue_id)
     redact = _redactor(request.user, dialogue)
     sessions = list(
@@ -93,6 +96,7 @@ def session_list(request, dialogue_id):
         _show(session, redact)
     context = {
         "dialogue": dialogue,
+        "redact": redact,
         "sessions": sessions,
         "can_change": _can_change(request.user, dialogue),
     }
@@ -124,7 +128,11 @@ def session_create(request, dialogue_id):
                 dialogue_id=dialogue.public_id,
                 session_id=session.public_id,
             )
-    return render(request, "dialogues/sessions/session_form.html", _form_context(dialogue, form))
+    return render(
+        request,
+        "dialogues/sessions/session_form.html",
+        _form_context(dialogue, form, _redactor(request.user, dialogue)),
+    )
 
 
 @login_required
@@ -132,7 +140,8 @@ def session_edit(request, dialogue_id, session_id):
     dialogue = permissions.get_dialogue_for_user(
         request.user, dialogue_id, permissions.DESIGN_DIALOGUES
     )
-    session = _show(_session_in(dialogue, session_id), _redactor(request.user, dialogue))
+    redact = _redactor(request.user, dialogue)
+    session = _show(_session_in(dialogue, session_id), redact)
     # Without identity, a session whose texts name a participant is not theirs to edit: the
     # form would show the names. The service refuses the change too.
     withheld = (session.shown_title, session.shown_location, session.shown_agenda) != (
@@ -162,7 +171,7 @@ def session_edit(request, dialogue_id, session_id):
     return render(
         request,
         "dialogues/sessions/session_form.html",
-        _form_context(dialogue, form, session, withheld=withheld),
+        _form_context(dialogue, form, redact, session, withheld=withheld),
     )
 
 
@@ -212,8 +221,8 @@ def _detail_context(request, dialogue, session, *, attendance_form=None, notes_f
     context = _attendance_context(request, dialogue, session, attendance_form=attendance_form)
     show_identity = context["show_identity"]
     context["can_change"] = _can_change(request.user, dialogue)
-    # The roster is loaded already: the finder needs no query of its own.
-    redact = Redactor(None if show_identity else [p.participant for p in context["roster"]])
+    redact = programme_redactor(dialogue.programme, show_identity=show_identity)
+    context["redact"] = redact
     _show(session, redact)
     notes_shown = redact(session.notes)
     context["notes_shown"] = notes_shown

@@ -75,11 +75,12 @@ class ActivityFilterForm(PeriodFilterForm):
     dialogue = forms.ChoiceField(label=gettext_lazy("Dialogue"), required=False)
     field_order = ["dialogue", "date_from", "date_to"]
 
-    def __init__(self, *args, dialogues, **kwargs):
+    def __init__(self, *args, dialogues, redact, **kwargs):
+        """`redact`: a dialogues.services.attribution.Redactor for the reader's titles."""
         super().__init__(*args, **kwargs)
         self.dialogues = {str(each.public_id): each for each in dialogues}
         self.fields["dialogue"].choices = [("", _("All dialogues"))] + [
-            (key, each.title) for key, each in self.dialogues.items()
+            (key, redact(each.title)) for key, each in self.dialogues.items()
         ]
 
     def selected_dialogue(self):

@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from dialogues.permissions import may_see_identity
-from dialogues.services.attribution import programme_redactor
 from monitoring.charts import Chart
 from monitoring.models import LearningEntry, OutcomeRecord, Risk
 from monitoring.services import activity, figures, indicators, outputs, risks
@@ -62,20 +60,20 @@ def _count_in_period(queryset, field, period):
     return queryset.count()
 
 
-def officer_dashboard(programme, *, user, dialogue=None, period=None, now=None):
-    """Everything the dashboard shows for `user` (whose identity rights decide whether
-    titles are redacted), narrowed to `dialogue` (a Dialogue of the programme, or None for
-    all) and `period` (activity.Period). Activity, the chain and overdue commitments follow
-    the dialogue filter; outputs, indicators, outcomes and risks are programme-wide.
+def officer_dashboard(programme, *, redact, dialogue=None, period=None, now=None):
+    """Everything the dashboard shows for the reader `redact` was built for (a
+    dialogues.services.attribution.Redactor: reader_redactor), narrowed to `dialogue` (a
+    Dialogue of the programme, or None for all) and `period` (activity.Period). Activity, the
+    chain and overdue commitments follow the dialogue filter; outputs, indicators, outcomes
+    and risks are programme-wide.
 
-    A fixed number of queries whatever the data size: identity check, participants for the
-    redactor, the seven of activity.programme_activity, outputs, indicator summaries (three),
-    two counts, the chain, the overdue commitments, the checks, two risk counts.
+    A fixed number of queries whatever the data size: the seven of
+    activity.programme_activity, outputs, indicator summaries (three), two counts, the
+    chain, the overdue commitments, the checks, two risk counts.
     """
     period = period or activity.Period()
     now = now or timezone.now()
     today = ladder.programme_today(programme, now)
-    redact = programme_redactor(programme, show_identity=may_see_identity(user, programme))
     report = activity.programme_activity(programme, dialogue=dialogue, period=period, now=now)
 
     trends = []

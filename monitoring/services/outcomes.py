@@ -13,8 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from dialogues.models import Dialogue, Participant
-from dialogues.services.attribution import MentionFinder
+from dialogues.models import Dialogue
+from dialogues.services.attribution import name_refusals
 from monitoring.models import Indicator, LearningEntry, OutcomeRecord
 from uptake.models import Document, Pilot
 
@@ -61,13 +61,14 @@ def _refusals_for_links(programme, links):
 
 
 def _refusals_for_names(programme, texts):
-    """A message per text field naming a participant of `programme`. One query."""
-    finder = MentionFinder(Participant.objects.filter(programme=programme))
-    message = _(
-        "This text names a participant: refer to people by their role, never by name. "
-        "Outcome records reach donors."
+    return name_refusals(
+        programme,
+        texts,
+        _(
+            "This text names a participant: refer to people by their role, never by name. "
+            "Outcome records reach donors."
+        ),
     )
-    return {field: message for field, text in texts.items() if finder.find(text)}
 
 
 def _clean_texts(fields, names):

@@ -48,8 +48,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from dialogues.models import Participant, Programme
-from dialogues.services.attribution import MentionFinder
+from dialogues.models import Programme
+from dialogues.services.attribution import name_refusals
 from monitoring.models import CommuniqueAdoption
 from monitoring.services.activity import Period, period_bounds
 from uptake import content as document_content
@@ -368,13 +368,14 @@ def _clean_steps(echoed_steps, step_count):
 
 
 def _refusals_for_names(programme, texts):
-    """A message per text naming a participant of `programme`. One query."""
-    finder = MentionFinder(Participant.objects.filter(programme=programme))
-    message = _(
-        "This text names a participant: refer to people by their role, never by name. "
-        "Communiqué records are counted in donor reports."
+    return name_refusals(
+        programme,
+        texts,
+        _(
+            "This text names a participant: refer to people by their role, never by name. "
+            "Communiqué records are counted in donor reports."
+        ),
     )
-    return {field: message for field, text in texts.items() if finder.find(text)}
 
 
 @transaction.atomic

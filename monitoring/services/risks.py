@@ -40,7 +40,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from dialogues.models import Dialogue, DialogueParticipant, GroundRule, Membership, Participant
 from dialogues.permissions import may_see_identity
-from dialogues.services.attribution import MentionFinder, Redactor
+from dialogues.services.attribution import Redactor, name_refusals
 from monitoring.models import ExpectationStatement, RedLine, Risk, RiskReviewReminder
 from uptake.models import Document
 from uptake.permissions import READ_DOCUMENT
@@ -71,15 +71,9 @@ RISK_TEXT_FIELDS = ("title", "description", "mitigation")
 # --- Texts that never name a participant -----------------------------------------------------
 
 
-def _refusals_for_names(programme, texts, message):
-    """A message per text field naming a participant of `programme`. One query."""
-    finder = MentionFinder(Participant.objects.filter(programme=programme))
-    return {name: message for name, text in texts.items() if finder.find(text)}
-
-
 def _save(obj, programme, texts, message, errors=None):
     """full_clean `obj` and refuse texts naming a participant, all errors at once."""
-    errors = {**(errors or {}), **_refusals_for_names(programme, texts, message)}
+    errors = {**(errors or {}), **name_refusals(programme, texts, message)}
     try:
         obj.full_clean()
     except ValidationError as invalid:

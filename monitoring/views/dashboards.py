@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from dialogues.services.attribution import reader_redactor
 from monitoring.forms.indicators import ActivityFilterForm
 from monitoring.permissions import get_programme_for_monitoring, get_programme_for_results
 from monitoring.services import activity as activity_metrics
@@ -62,7 +63,8 @@ def dashboard(request, programme_id):
     fixed number whatever the data size (see dashboard_services.officer_dashboard)."""
     programme = get_programme_for_monitoring(request.user, programme_id)
     dialogues = list(programme.dialogues.in_workflow_order().only("pk", "public_id", "title"))
-    form = ActivityFilterForm(request.GET or None, dialogues=dialogues)
+    redact = reader_redactor(request.user, programme)
+    form = ActivityFilterForm(request.GET or None, dialogues=dialogues, redact=redact)
     context = {"programme": programme, "form": form, "board": None}
     if form.is_bound and not form.is_valid():
         form.keep_typed_text()
@@ -73,6 +75,6 @@ def dashboard(request, programme_id):
         else (None, activity_metrics.Period())
     )
     context["board"] = dashboard_services.officer_dashboard(
-        programme, user=request.user, dialogue=selected, period=period
+        programme, redact=redact, dialogue=selected, period=period
     )
     return render(request, "monitoring/dashboard.html", context)

@@ -1,5 +1,7 @@
 """Monitoring pages. Programmes come through monitoring.permissions only."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -79,12 +81,14 @@ def activity(request, programme_id):
     and per dialogue, narrowed by a GET filter (dialogue, period). A filter that does not
     validate shows the form with the typed values and its errors, status 400, no figures.
     Queries: session, user, programme, permission check (two), the dialogues for the filter,
-    the seven of monitoring.services.activity.programme_activity, the menu's roles and
-    unread notifications."""
+    the identity check (two) and, without identity, the participants whose names to
+    withhold from the titles, the seven of monitoring.services.activity.programme_activity,
+    the menu's roles and unread notifications."""
     programme = get_programme_for_monitoring(request.user, programme_id)
     dialogues = list(programme.dialogues.in_workflow_order().only("pk", "public_id", "title"))
-    form = ActivityFilterForm(request.GET or None, dialogues=dialogues)
-    context = {"programme": programme, "form": form, "report": None}
+    redact = reader_redactor(request.user, programme)
+    form = ActivityFilterForm(request.GET or None, dialogues=dialogues, redact=redact)
+    context = {"programme": programme, "form": form, "report": None, "redact": redact}
     if form.is_bound and not form.is_valid():
         form.keep_typed_text()
         return render(request, "monitoring/activity.html", context, status=400)
@@ -94,6 +98,12 @@ def activity(request, programme_id):
         else (None, activity_metrics.Period())
     )
     report = activity_metrics.programme_activity(programme, dialogue=selected, period=period)
+    report = dataclasses.replace(
+        report,
+        dialogues=tuple(
+            dataclasses.replace(row, title=redact(row.title)) for row in report.dialogues
+        ),
+    )
     context.update(
         report=report,
         selected_dialogue=selected,
