@@ -169,7 +169,10 @@ CONSTRUCTORS = {
     "dialogues.views.participant_records.ErasureForm": lambda w: {"participant": w.participant},
     "django.contrib.auth.forms.PasswordChangeForm": lambda w: {"user": w.facilitator},
     "django.contrib.auth.forms.SetPasswordForm": lambda w: {"user": w.spare},
-    "monitoring.forms.indicators.ActivityFilterForm": lambda w: {"dialogues": [w.dialogue]},
+    "monitoring.forms.indicators.ActivityFilterForm": lambda w: {
+        "dialogues": [w.dialogue],
+        "redact": str,
+    },
     "monitoring.forms.indicators.IndicatorForm": lambda w: {"instance": w.indicator},
     "monitoring.forms.indicators.LearningEntryForm": _linkable,
     "monitoring.forms.indicators.OutcomeRecordForm": lambda w: {
