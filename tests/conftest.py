@@ -3,6 +3,7 @@
 import pytest
 
 from dialogues.models import Membership
+from dialogues.services.design import dialogue_create
 from dialogues.services.teams import membership_add
 from tests.dialogues.factories import DialogueFactory, ProgrammeFactory, UserFactory
 
@@ -71,6 +72,14 @@ def stranger(other_programme):
 @pytest.fixture
 def dialogue(programme):
     return DialogueFactory(programme=programme, title="Corridor triggers")
+
+
+@pytest.fixture
+def designed(programme, facilitator):
+    """A dialogue made by the design service: its default ground rules and five rounds."""
+    return dialogue_create(
+        programme=programme, actor=facilitator, title="Corridor triggers", problem="Triggers."
+    )
 
 
 @pytest.fixture

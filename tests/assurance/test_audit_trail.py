@@ -34,7 +34,6 @@ from dialogues.models import (
     RuleAcknowledgement,
 )
 from dialogues.services import participants as participant_services
-from dialogues.services.design import dialogue_create
 from dialogues.services.teams import membership_add
 from tests.assurance import figures
 from tests.dialogues.factories import UserFactory
@@ -98,13 +97,6 @@ def _check(model, kind, *, actor, since, where, changed=(), reason=None):
     _record_figure()
     assert problem is None, problem
     return rows[-1]
-
-
-@pytest.fixture
-def designed(programme, facilitator):
-    return dialogue_create(
-        programme=programme, actor=facilitator, title="Corridor triggers", problem="Triggers."
-    )
 
 
 @pytest.fixture

@@ -30,16 +30,6 @@ WITHHELD = str(NAME_WITHHELD)
 
 
 @pytest.fixture
-def designed(programme, facilitator):
-    return design.dialogue_create(
-        programme=programme,
-        actor=facilitator,
-        title="Crossing hours at Tavel",
-        problem="Agree the opening hours of the Tavel crossing for aid convoys.",
-    )
-
-
-@pytest.fixture
 def participant(programme):
     return ParticipantFactory(programme=programme, full_name=NAME, aliases="Auntie Q")
 

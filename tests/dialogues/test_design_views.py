@@ -8,16 +8,6 @@ from dialogues.services import design
 from tests.dialogues.factories import ActorFactory, OptionFactory
 
 
-@pytest.fixture
-def designed(programme, facilitator):
-    return design.dialogue_create(
-        programme=programme,
-        actor=facilitator,
-        title="Crossing hours at Tavel",
-        problem="Agree the opening hours of the Tavel crossing for aid convoys.",
-    )
-
-
 def url(name, dialogue, *extra):
     return reverse(f"dialogues:{name}", args=[dialogue.public_id, *extra])
 

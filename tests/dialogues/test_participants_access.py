@@ -14,7 +14,6 @@ from dialogues.models import (
     RuleAcknowledgement,
 )
 from dialogues.services import participants as services
-from dialogues.services.design import dialogue_create
 from dialogues.services.teams import membership_sync_permissions, programme_update_settings
 from tests.dialogues.factories import ParticipantFactory
 
@@ -41,13 +40,6 @@ WRITES = [
 # Both pages show a form on GET and save on POST; the others only accept POST.
 FORM_PAGES = ["create", "edit"]
 IDENTITY_WRITES = {"create", "edit"}
-
-
-@pytest.fixture
-def designed(programme, facilitator):
-    return dialogue_create(
-        programme=programme, actor=facilitator, title="Corridor triggers", problem="Triggers."
-    )
 
 
 @pytest.fixture

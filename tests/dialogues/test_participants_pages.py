@@ -34,13 +34,6 @@ TOMORROW = (TODAY + timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
-def designed(programme, facilitator):
-    return dialogue_create(
-        programme=programme, actor=facilitator, title="Corridor triggers", problem="Triggers."
-    )
-
-
-@pytest.fixture
 def person(programme, facilitator):
     return services.participant_create(
         programme=programme,

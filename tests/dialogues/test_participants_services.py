@@ -35,14 +35,6 @@ def _person(programme, actor, name="Amina Yusuf", **fields):
 
 
 @pytest.fixture
-def designed(programme, facilitator):
-    """A dialogue made by the design service, so it has its three default ground rules."""
-    return dialogue_create(
-        programme=programme, actor=facilitator, title="Corridor triggers", problem="Triggers."
-    )
-
-
-@pytest.fixture
 def entry(designed, facilitator, programme):
     person = _person(programme, facilitator)
     return services.dialogue_invite_participant(

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from dialogues.models import DialogueParticipant, RuleAcknowledgement
 from dialogues.services import participants as services
-from dialogues.services.design import dialogue_create, dialogue_transition
+from dialogues.services.design import dialogue_transition
 from tests.e2e.conftest import SCREENSHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,13 +35,6 @@ def log_in(page, user):
     page.get_by_label("Username or e-mail").fill(user.username)
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Log in").click()
-
-
-@pytest.fixture
-def designed(programme, facilitator):
-    return dialogue_create(
-        programme=programme, actor=facilitator, title="Corridor triggers", problem="Triggers."
-    )
 
 
 def test_a_facilitator_builds_the_roster_records_consent_and_acknowledgements(
