@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Loads each user's object permissions once per request, however many checks a page
+    # makes (dialogues.permissions.permission_checker).
+    "dialogues.permissions.PermissionChecksPerRequestMiddleware",
     # After authentication: verifies the second factor on request.user and records the
     # actor of every change in the audit trail.
     "django_otp.middleware.OTPMiddleware",

@@ -5,6 +5,9 @@ programme (dialogues.services.teams.membership_sync_permissions keeps them in st
 check here is a guardian check. Views never fetch a programme or a dialogue any other way.
 """
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
@@ -74,9 +77,53 @@ def _check_known(perm):
         raise ValueError(f"Unknown programme permission: {perm}")
 
 
+# Within one request, the user's object permissions are loaded once (two queries) however
+# many checks its page makes: the chokepoint, identity, design rights. Only while a request
+# runs (PermissionChecksPerRequestMiddleware): a command, a Celery task or a test holding a
+# user across changes checks afresh each time. Changing permissions forgets them.
+_request_checkers = ContextVar("parley_request_permission_checkers", default=None)
+
+
+@contextmanager
+def checks_shared_per_request():
+    """Share one ObjectPermissionChecker per user for the duration of the block."""
+    token = _request_checkers.set({})
+    try:
+        yield
+    finally:
+        _request_checkers.reset(token)
+
+
+def forget_checked_permissions():
+    """Drop what this request has loaded: called whenever permissions change."""
+    checkers = _request_checkers.get()
+    if checkers is not None:
+        checkers.clear()
+
+
+def permission_checker(user):
+    """The ObjectPermissionChecker for `user`: this request's, or a fresh one outside one."""
+    checkers = _request_checkers.get()
+    if checkers is None:
+        return ObjectPermissionChecker(user)
+    key = (type(user), user.pk)
+    if key not in checkers:
+        checkers[key] = ObjectPermissionChecker(user)
+    return checkers[key]
+
+
+class PermissionChecksPerRequestMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with checks_shared_per_request():
+            return self.get_response(request)
+
+
 def _authorize(user, programme, perm, visible_with):
     """Raise Http404 unless `user` holds `visible_with`, PermissionDenied unless `perm`."""
-    checker = ObjectPermissionChecker(user)
+    checker = permission_checker(user)
     if not checker.has_perm(visible_with, programme):
         raise Http404
     if not checker.has_perm(perm, programme):
@@ -124,7 +171,7 @@ def may_see_identity(user, programme):
     """Whether `user` may see participants' names, aliases, affiliations and contacts."""
     if not (user.is_authenticated and user.is_active):
         return False
-    return ObjectPermissionChecker(user).has_perm(VIEW_IDENTITY, programme)
+    return permission_checker(user).has_perm(VIEW_IDENTITY, programme)
 
 
 def programmes_for_user(user, perm=VIEW):
@@ -138,10 +185,11 @@ def programmes_for_user(user, perm=VIEW):
 
 
 def programme_permission_checker(user, programmes):
-    """An ObjectPermissionChecker with the permissions for `programmes` loaded in one query,
-    for per-row checks in lists."""
-    checker = ObjectPermissionChecker(user)
+    """An ObjectPermissionChecker with the permissions for `programmes` loaded, for per-row
+    checks in lists: for several programmes at once (two queries); for one, as any check
+    loads it (no query when this request has loaded it already)."""
+    checker = permission_checker(user)
     programmes = list(programmes)
-    if programmes:
+    if len(programmes) > 1:
         checker.prefetch_perms(programmes)
     return checker

@@ -6,7 +6,6 @@ stored here.
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from guardian.core import ObjectPermissionChecker
 
 from dialogues import permissions as programme_perms
 from monitoring.models import CommuniqueAdoption, Indicator, OutcomeRecord
@@ -38,7 +37,7 @@ RECORDER_PERMISSIONS = (programme_perms.CARRY_UPTAKE, programme_perms.LEAD_DIALO
 def _authorize_indicators(user, programme, action):
     if action not in (VIEW_INDICATORS, RECORD_INDICATORS):
         raise ValueError(f"Unknown indicator action: {action}")
-    checker = ObjectPermissionChecker(user)
+    checker = programme_perms.permission_checker(user)
     if not checker.has_perm(programme_perms.VIEW_DIALOGUES, programme):
         raise Http404
     if action == RECORD_INDICATORS and not any(
@@ -51,7 +50,7 @@ def may_record_indicators(user, programme):
     """Whether `user` may define indicators, set targets and record values on `programme`."""
     if not (user.is_authenticated and user.is_active):
         return False
-    checker = ObjectPermissionChecker(user)
+    checker = programme_perms.permission_checker(user)
     return any(checker.has_perm(perm, programme) for perm in RECORDER_PERMISSIONS)
 
 
@@ -163,7 +162,7 @@ def may_read_red_lines(user, programme):
     (lead_dialogues) and programme officers (carry_uptake), nobody else."""
     if not (user.is_authenticated and user.is_active):
         return False
-    checker = ObjectPermissionChecker(user)
+    checker = programme_perms.permission_checker(user)
     return checker.has_perm(programme_perms.LEAD_DIALOGUES, programme) or checker.has_perm(
         programme_perms.CARRY_UPTAKE, programme
     )

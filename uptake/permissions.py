@@ -14,7 +14,6 @@ import enum
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from dialogues import permissions as programme_perms
@@ -61,7 +60,7 @@ def document_access(user, document, checker=None):
     exists). `checker` is a guardian ObjectPermissionChecker for `user`, prefetched for lists."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
-    checker = checker or ObjectPermissionChecker(user)
+    checker = checker or programme_perms.permission_checker(user)
     programme = document.dialogue.programme
 
     def holds(perm):
@@ -128,7 +127,7 @@ def documents_for_user(user, dialogue):
                 user, f"uptake.{READ_DOCUMENT}", Document.objects.filter(dialogue=dialogue)
             ).values_list("pk", flat=True)
         )
-    leads = ObjectPermissionChecker(user).has_perm(
+    leads = programme_perms.permission_checker(user).has_perm(
         programme_perms.LEAD_DIALOGUES, dialogue.programme
     )
     listed = []
@@ -154,7 +153,7 @@ def chain_access(user, programme, checker=None):
     Officers and facilitators manage it and read trust notes; legal reviewers vet and read."""
     if not (user.is_authenticated and user.is_active):
         return frozenset()
-    checker = checker or ObjectPermissionChecker(user)
+    checker = checker or programme_perms.permission_checker(user)
 
     def holds(perm):
         return checker.has_perm(perm, programme)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, get_perms, remove_perm
 
+from dialogues import permissions
 from dialogues.models import Membership, Programme
 from dialogues.permissions import ALL_PROGRAMME_PERMISSIONS, permissions_for_membership
 from dialogues.tasks import send_team_invitation
@@ -28,11 +29,13 @@ def membership_sync_permissions(*, membership):
         remove_perm(perm, user, programme)
     for perm in wanted - held:
         assign_perm(perm, user, programme)
+    permissions.forget_checked_permissions()
 
 
 def _revoke_all(user, programme):
     for perm in set(get_perms(user, programme)) & ALL_PROGRAMME_PERMISSIONS:
         remove_perm(perm, user, programme)
+    permissions.forget_checked_permissions()
 
 
 def _lock(programme):

@@ -4,12 +4,13 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_perms
 
 from dialogues import permissions
 from dialogues.models import Membership
 from dialogues.services.teams import membership_change, membership_remove, programme_update_settings
-from tests.dialogues.factories import ProgrammeFactory, UserFactory
+from tests.dialogues.factories import ProgrammeFactory, SessionFactory, UserFactory
 
 Role = Membership.Role
 
@@ -165,3 +166,42 @@ def test_the_database_refuses_an_unknown_role(programme, facilitator):
     membership = Membership.objects.get(programme=programme, user=facilitator)
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.filter(pk=membership.pk).update(role="overlord")
+
+
+# --- One load of a user's permissions per request -------------------------------------------
+
+
+def _permission_queries(captured):
+    """Guardian's checker loads a user's permissions on an object as permission codenames."""
+    return [
+        q["sql"] for q in captured if q["sql"].startswith('SELECT "auth_permission"."codename"')
+    ]
+
+
+def test_a_page_loads_the_users_permissions_once_however_many_checks_it_makes(
+    login, officer, designed, django_assert_max_num_queries
+):
+    """The session page checks the chokepoint, identity and design rights: one load."""
+    session = SessionFactory(dialogue=designed)
+    client = login(officer)
+    url = reverse("dialogues:session_detail", args=[designed.public_id, session.public_id])
+    client.get(url)  # warms the content-type cache
+    with django_assert_max_num_queries(20) as captured:
+        assert client.get(url).status_code == 200
+    # Guardian's two queries (the user's own permissions, their groups'), once.
+    assert len(_permission_queries(captured.captured_queries)) == 2
+
+
+def test_within_a_request_a_change_of_permissions_is_seen_by_the_next_check(programme, officer):
+    with permissions.checks_shared_per_request():
+        assert not permissions.may_see_identity(officer, programme)
+        programme_update_settings(programme=programme, actor=None, officers_see_identity=True)
+        assert permissions.may_see_identity(officer, programme)
+
+
+def test_outside_a_request_every_check_loads_afresh(programme, officer):
+    assert permissions.permission_checker(officer) is not permissions.permission_checker(officer)
+    with permissions.checks_shared_per_request():
+        shared = permissions.permission_checker(officer)
+        assert permissions.permission_checker(officer) is shared
+    assert permissions.permission_checker(officer) is not shared

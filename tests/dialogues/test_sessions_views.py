@@ -707,11 +707,11 @@ def test_the_session_page_runs_the_same_queries_at_1x_and_10x(
     session.save()
     client = login(request.getfixturevalue(role_fixture))
     url = reverse("dialogues:session_detail", args=[dialogue.public_id, session.public_id])
-    # 16: Django session, user; dialogue with programme; the chokepoint's check (user and
-    # group permissions); the session; its rounds; the identity check (two); the roster with
-    # its participants; the session's marks; the design_dialogues check (two); without
+    # 12: Django session, user; dialogue with programme; the user's permissions (user and
+    # group, loaded once for the chokepoint, identity and design_dialogues checks); the
+    # session; its rounds; the roster with its participants; the session's marks; without
     # identity, the programme's participants whose names to withhold; the menu's roles.
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count('<option value="present" selected>') == times

@@ -381,18 +381,18 @@ def grow(programme, dialogues, *, people=4, sessions=3):
 def test_the_page_runs_the_same_bounded_queries_at_1x_and_10x(
     login, programme, world, role, request, django_assert_max_num_queries
 ):
-    # 17 queries: session, user, programme, permission checks (two), dialogues for the
-    # filter, the identity check (two) and, without identity, the participants whose names
-    # to withhold from the titles; programme_activity's dialogues, sessions held,
-    # continuity, roster per dialogue, people, attendance; the menu's roles and unread
-    # notifications.
+    # 15 queries: session, user, programme, the user's permissions (two, loaded once for
+    # the chokepoint and the identity check), dialogues for the filter, without identity the
+    # participants whose names to withhold from the titles; programme_activity's dialogues,
+    # sessions held, continuity, roster per dialogue, people, attendance; the menu's roles
+    # and unread notifications.
     client = login(request.getfixturevalue(role))
     client.get(url(programme))  # warms the content-type cache, which guardian may fill
     grow(programme, 1)
-    with django_assert_max_num_queries(17) as small:
+    with django_assert_max_num_queries(15) as small:
         assert client.get(url(programme), {"date_from": "2025-01-01"}).status_code == 200
     grow(programme, 9)
-    with django_assert_max_num_queries(17) as large:
+    with django_assert_max_num_queries(15) as large:
         response = client.get(url(programme), {"date_from": "2025-01-01"})
     assert response.status_code == 200
     assert len(response.context["report"].dialogues) == 12
