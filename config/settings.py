@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "dialogues",
     "uptake",
     "monitoring",
+    # `manage.py bench`, the performance harness (issue 8); no models.
+    "bench",
 ]
 
 MIDDLEWARE = [
