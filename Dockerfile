@@ -38,6 +38,9 @@ COPY config/ config/
 COPY dialogues/ dialogues/
 COPY uptake/ uptake/
 COPY monitoring/ monitoring/
+# The performance harness is an installed app (manage.py bench; it refuses any database
+# not named for benchmarks): without it the settings would not load.
+COPY bench/ bench/
 COPY templates/ templates/
 COPY static/ static/
 

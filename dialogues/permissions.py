@@ -79,14 +79,16 @@ def _check_known(perm):
 
 # Within one request, the user's object permissions are loaded once (two queries) however
 # many checks its page makes: the chokepoint, identity, design rights. Only while a request
-# runs (PermissionChecksPerRequestMiddleware): a command, a Celery task or a test holding a
-# user across changes checks afresh each time. Changing permissions forgets them.
+# runs (PermissionChecksPerRequestMiddleware) or one short unit of work does (a reminder's
+# delivery): a command, a Celery task or a test holding a user across changes checks afresh
+# each time. Changing permissions forgets them.
 _request_checkers = ContextVar("parley_request_permission_checkers", default=None)
 
 
 @contextmanager
-def checks_shared_per_request():
-    """Share one ObjectPermissionChecker per user for the duration of the block."""
+def shared_permission_checks():
+    """Share one ObjectPermissionChecker per user for the duration of the block: a request,
+    or a unit of work as short as one."""
     token = _request_checkers.set({})
     try:
         yield
@@ -117,7 +119,7 @@ class PermissionChecksPerRequestMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with checks_shared_per_request():
+        with shared_permission_checks():
             return self.get_response(request)
 
 

@@ -22,6 +22,7 @@ locations, agendas, notes, file names) through a Redactor built once per request
 
 import re
 import unicodedata
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -43,6 +44,7 @@ _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
 # Between the parts of a name: any run of spaces, line breaks or hyphen-like dashes.
 _NAME_SEPARATOR = r"[\s\-‐‑‒–—]+"
 _SPLIT_NAME = re.compile(_NAME_SEPARATOR)
+_WORD = re.compile(r"\w+")
 
 
 @lru_cache(maxsize=4096)
@@ -55,6 +57,10 @@ def _fold_char(char):
 def _fold(text):
     """Return the accent- and case-folded text and, for each of its characters, the index of
     the character of `text` it came from (folding may shorten or lengthen the text)."""
+    if text.isascii():
+        # Decomposing ASCII changes nothing and casefolding it only lowers it: the fast path
+        # for most texts, character for character.
+        return text.lower().translate(_APOSTROPHES), range(len(text))
     folded, origins = [], []
     for index, char in enumerate(text):
         piece = _fold_char(char)
@@ -63,10 +69,15 @@ def _fold(text):
     return "".join(folded), origins
 
 
-def _term_pattern(term):
+def _term_parts(term):
+    """The folded parts of a name or alias, or None when too short to look for."""
     parts = [part for part in _SPLIT_NAME.split(_fold(term)[0]) if part]
     if len("".join(parts)) < MIN_TERM_LENGTH:
         return None
+    return parts
+
+
+def _term_pattern(parts):
     return _NAME_SEPARATOR.join(re.escape(part) for part in parts)
 
 
@@ -94,20 +105,43 @@ class MentionFinder:
 
     def __init__(self, participants, *, with_codes=False):
         self._patterns = []
+        # Which patterns to try on a text: each term has a part made of word characters
+        # only, which a match leaves standing as a whole word of the folded text; index the
+        # patterns by the longest such part. A term without one is tried on every text.
+        self._by_word = defaultdict(list)
+        self._always = []
         for participant in participants:
-            terms = {}
+            terms, words, unindexed = {}, set(), False
             codes = [participant.code] if with_codes else []
             for term in [participant.full_name, *participant.alias_list, *codes]:
-                pattern = _term_pattern(term)
-                if pattern is not None:
-                    terms.setdefault(pattern, term)
+                parts = _term_parts(term)
+                if parts is None:
+                    continue
+                terms.setdefault(_term_pattern(parts), term)
+                whole_words = [part for part in parts if _WORD.fullmatch(part)]
+                if whole_words:
+                    words.add(max(whole_words, key=len))
+                else:
+                    unindexed = True
             if not terms:
                 continue
             # Longest first, so "José Ramos" wins over an alias "Ramos" at the same place.
             ordered = sorted(terms, key=len, reverse=True)
             alternation = "|".join(f"(?P<t{i}>{pattern})" for i, pattern in enumerate(ordered))
             compiled = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+            index = len(self._patterns)
             self._patterns.append((participant, compiled, [terms[p] for p in ordered]))
+            if unindexed:
+                self._always.append(index)
+            for word in words:
+                self._by_word[word].append(index)
+
+    def _candidates(self, folded):
+        """The patterns that may match `folded`, in the order they were built."""
+        found = set(self._always)
+        for word in set(_WORD.findall(folded)) & self._by_word.keys():
+            found.update(self._by_word[word])
+        return [self._patterns[index] for index in sorted(found)]
 
     def find(self, text):
         """Every mention in `text`, in reading order."""
@@ -115,7 +149,7 @@ class MentionFinder:
             return []
         folded, origins = _fold(text)
         mentions = []
-        for participant, compiled, terms in self._patterns:
+        for participant, compiled, terms in self._candidates(folded):
             for match in compiled.finditer(folded):
                 start, end = origins[match.start()], origins[match.end() - 1] + 1
                 mentions.append(

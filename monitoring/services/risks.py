@@ -409,25 +409,32 @@ def _flag(document, readable, redact, readers=None):
     )
 
 
-def confidentiality_checks(programme, *, viewer=None):
+def confidentiality_checks(programme, *, viewer=None, redact=None):
     """The consent and confidentiality checks of `programme` (definitions in this module's
     docstring): the three counts, and the detail behind them written for `viewer`.
 
     Participants' names and codes are listed only for a viewer who may see identities; an
     aide-mémoire's title only for a viewer named on it (otherwise "an aide-mémoire of
     <dialogue>"); titles have participants' names withheld from a viewer who may not see
-    them. Without a viewer, the details hold no names and no aide-mémoire title.
+    them. Without a viewer, the details list no people and no aide-mémoire title, and
+    titles withhold every name unless the caller passes `redact`: the reader's own
+    Redactor (dialogues.services.attribution.reader_redactor), which it must have built for
+    the same programme.
 
     Queries: the per-dialogue consent counts, [the places with their participants, for a
     viewer who sees identities], the unclassified documents, the crowded aide-mémoires with
     their reader counts, [the viewer's named aide-mémoires among them], [the programme's
-    participants, to withhold names]. None grows with the data.
+    participants, to withhold names, unless the caller passes its reader's `redact`]. None
+    grows with the data.
     Caller: someone with view_dialogues on the programme (the register, the officer
     dashboard)."""
     show_identity = viewer is not None and may_see_identity(viewer, programme)
-    redact = (
-        Redactor() if show_identity else Redactor(Participant.objects.filter(programme=programme))
-    )
+    if redact is None:
+        redact = (
+            Redactor()
+            if show_identity
+            else Redactor(Participant.objects.filter(programme=programme))
+        )
     consent_gaps = _consent_gaps(programme, show_identity=show_identity, redact=redact)
     unclassified = _unclassified_documents(programme)
     crowded = _crowded_aide_memoires(programme)

@@ -75,6 +75,6 @@ def dashboard(request, programme_id):
         else (None, activity_metrics.Period())
     )
     context["board"] = dashboard_services.officer_dashboard(
-        programme, redact=redact, dialogue=selected, period=period
+        programme, redact=redact, dialogue=selected, period=period, dialogues=dialogues
     )
     return render(request, "monitoring/dashboard.html", context)

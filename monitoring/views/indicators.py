@@ -5,6 +5,7 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +31,7 @@ from monitoring.permissions import (
 from monitoring.services import activity as activity_metrics
 from monitoring.services import indicators as indicator_services
 from monitoring.services import outcomes as outcome_services
+from uptake.models import Document
 from uptake.services.ladder import programme_today
 
 
@@ -244,7 +246,12 @@ def _add_service_errors(form, error):
 
 
 # Prefetches for the links of outcome records and learning entries: one query each.
-_LINK_PREFETCHES = ("indicators", "dialogues", "documents__dialogue", "pilots")
+_LINK_PREFETCHES = (
+    "indicators",
+    "dialogues",
+    Prefetch("documents", queryset=Document.objects.select_related("dialogue")),
+    "pilots",
+)
 
 
 def _withhold_names(entry, fields, redact):

@@ -50,7 +50,7 @@ def _register_page(
         "programme": programme,
         "risks": risks,
         "today": programme_today(programme),
-        "checks": services.confidentiality_checks(programme, viewer=request.user),
+        "checks": services.confidentiality_checks(programme, viewer=request.user, redact=redact),
         "expectations": expectations,
         "may_record": may_record,
         "shows_red_lines": shows_red_lines,

@@ -309,6 +309,16 @@ def test_image_copies_the_project_and_installs_its_dependencies(dockerfile):
     assert "PYTHONPATH=/app" in " ".join(_instructions(dockerfile, "ENV"))
 
 
+def test_every_app_of_the_project_is_packaged_and_so_copied_into_the_image(settings):
+    # An installed app left out of the image stops the settings loading there.
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = {pattern.rstrip("*") for pattern in packages["packages"]["find"]["include"]}
+    ours = {app.split(".")[0] for app in settings.INSTALLED_APPS}
+    ours = {app for app in ours if (ROOT / app).is_dir()}
+    assert {"dialogues", "uptake", "monitoring", "bench"} <= ours
+    assert ours <= packages
+
+
 def test_image_collects_static_files_with_a_build_only_secret_key(dockerfile):
     runs = [run for run in _instructions(dockerfile, "RUN") if "collectstatic" in run]
     assert len(runs) == 1

@@ -48,13 +48,15 @@ class DialogueFactory(factory.django.DjangoModelFactory):
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory):
-    """Codes here are sequential per test run; the real service numbers them per programme."""
+    """Codes here are sequential per test run, from P-10001 so that they never meet the
+    three-digit codes tests write by hand (P-777); the real service numbers them per
+    programme."""
 
     class Meta:
         model = Participant
 
     programme = factory.SubFactory(ProgrammeFactory)
-    code = factory.Sequence(lambda n: f"P-{n + 1:03d}")
+    code = factory.Sequence(lambda n: f"P-{n + 10001}")
     full_name = factory.Faker("name")
     affiliation = "Test Institute"
     category = Participant.Category.TECHNICAL_EXPERT

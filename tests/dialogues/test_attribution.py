@@ -112,3 +112,22 @@ def test_a_finder_scans_a_few_pages_for_a_few_dozen_participants_quickly():
     mentions = finder.find(text)
     assert time.perf_counter() - started < 1.0
     assert [m.participant.code for m in mentions] == ["P-007"]
+
+
+def test_a_name_without_a_plain_word_in_it_is_still_looked_for_in_every_text():
+    # "O'Neil" has no part made of letters only (the apostrophe is inside it): the finder
+    # cannot index it by a word, and must try it everywhere.
+    oneil = person("Mary Quinn", "O’Neil", code="P-003")
+    finder = MentionFinder([oneil, JOSE])
+    [mention] = finder.find("Later o'neil and others spoke.")
+    assert mention.participant is oneil
+    assert mention.term == "O’Neil"
+
+
+def test_codes_names_and_folded_texts_are_found_through_the_word_index():
+    finder = MentionFinder([JOSE, person("Anna Lind", code="P-002")], with_codes=True)
+    text = "Ümit said P-014 agreed with ANNA\u00a0LIND, then josé—ramos left."
+    found = [(text[m.start : m.end], m.participant.code) for m in finder.find(text)]
+    assert found == [("P-014", "P-014"), ("ANNA\u00a0LIND", "P-002"), ("josé—ramos", "P-014")]
+    # A word of a name alone is no mention, even though it is what the index looks up.
+    assert finder.find("Ramos and Lind were elsewhere.") == []

@@ -142,6 +142,29 @@ def test_the_register_links_each_code_to_its_page_and_counts_dialogues(
     assert "<td>1</td>" in html
 
 
+def test_the_register_shows_fifty_participants_a_page_in_code_order(login, facilitator, programme):
+    codes = [f"R-{n:03d}" for n in range(1, 53)]
+    for code in reversed(codes):
+        ParticipantFactory(programme=programme, code=code)
+    client = login(facilitator)
+    url = reverse("dialogues:participant_register", args=[programme.public_id])
+
+    def listed(html):
+        return re.findall(r">(R-\d{3})</a></th>", html)
+
+    first = client.get(url).content.decode()
+    assert listed(first) == codes[:50]
+    assert "52 participants in the register." in first
+    assert "Page 1 of 2" in first
+    assert '?page=2" rel="next"' in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert listed(second) == codes[50:]
+    assert '?page=1" rel="prev"' in second
+    # A page number that is not one shows the first page; past the end, the last.
+    assert listed(client.get(url, {"page": "x"}).content.decode()) == codes[:50]
+    assert listed(client.get(url, {"page": 99}).content.decode()) == codes[50:]
+
+
 def test_the_participant_page_links_to_the_rosters_they_are_on(
     login, officer, programme, person, entry, designed
 ):
@@ -443,9 +466,9 @@ def test_the_register_runs_the_same_queries_whatever_its_size(
         for _ in range(size):
             DialogueParticipantFactory(dialogue=dialogue)
 
-    # Session, user; programme; three permission checks (visibility, identity, design: user
-    # and group permissions each, so six); the navigation's roles; participants with their
-    # dialogue counts.
+    # Session, user; programme; the user's permissions on it (user and group, loaded once);
+    # the navigation's roles and unread count; the count and one page of participants with
+    # their dialogue counts.
     url = reverse("dialogues:participant_register", args=[programme.public_id])
     counts = _counts(login(facilitator), url, django_assert_max_num_queries, grow, 12)
     assert counts[0] == counts[1]

@@ -193,7 +193,7 @@ def test_a_page_loads_the_users_permissions_once_however_many_checks_it_makes(
 
 
 def test_within_a_request_a_change_of_permissions_is_seen_by_the_next_check(programme, officer):
-    with permissions.checks_shared_per_request():
+    with permissions.shared_permission_checks():
         assert not permissions.may_see_identity(officer, programme)
         programme_update_settings(programme=programme, actor=None, officers_see_identity=True)
         assert permissions.may_see_identity(officer, programme)
@@ -201,7 +201,7 @@ def test_within_a_request_a_change_of_permissions_is_seen_by_the_next_check(prog
 
 def test_outside_a_request_every_check_loads_afresh(programme, officer):
     assert permissions.permission_checker(officer) is not permissions.permission_checker(officer)
-    with permissions.checks_shared_per_request():
+    with permissions.shared_permission_checks():
         shared = permissions.permission_checker(officer)
         assert permissions.permission_checker(officer) is shared
     assert permissions.permission_checker(officer) is not shared

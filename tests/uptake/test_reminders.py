@@ -7,6 +7,8 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -277,6 +279,19 @@ def test_planning_reads_a_fixed_number_of_queries_whatever_the_data(
 
 
 # --- Delivery ----------------------------------------------------------------------------
+
+
+def test_a_delivery_loads_each_recipients_permissions_once(document, team):
+    due(document, D(2026, 5, 20))
+    reminders_plan(at("2026-05-13 09:00"))
+    [reminder] = reminders()
+    with CaptureQueriesContext(connection) as queries:
+        assert reminder_deliver(reminder.pk, at("2026-05-13 09:01")) == 2
+    assert len(mail.outbox) == 2
+    # Identity is checked for each text and again before each e-mail goes: one load of
+    # the user's object permissions each, not one per check.
+    loads = [q for q in queries if 'JOIN "guardian_userobjectpermission"' in q["sql"]]
+    assert len(loads) == 2
 
 
 def test_a_reminder_reaches_the_officers_and_facilitators_by_notification_and_email(document, team):

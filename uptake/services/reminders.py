@@ -28,7 +28,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from dialogues.models import Dialogue, Membership, Session
-from dialogues.permissions import may_see_identity
+from dialogues.permissions import may_see_identity, shared_permission_checks
 from dialogues.services.attribution import dialogue_redactor
 from dialogues.services.sessions import session_zone
 from uptake.models import (
@@ -514,7 +514,12 @@ def reminder_deliver(reminder_id, now=None):
     in, date moved) cancels it instead. E-mails go only after the commit
     (notification_email_send); one that fails is retried by the next scan.
     Caller: the worker (uptake.tasks.deliver_reminders)."""
-    now = now or timezone.now()
+    # Each recipient's permissions are loaded once for the texts and the e-mails.
+    with shared_permission_checks():
+        return _deliver(reminder_id, now or timezone.now())
+
+
+def _deliver(reminder_id, now):
     with transaction.atomic():
         claimed = Reminder.objects.filter(
             pk=reminder_id, state=ReminderState.PENDING, fire_at__lte=now

@@ -137,11 +137,40 @@ class ChainRow:
     pilots_active: int
 
 
+def _ladder_counts(commitments, today):
+    """`commitments` counted per document by status, in one GROUP BY: rows with `document`
+    (its pk), total, done, open, live (open or slipped), slipped, dropped and overdue (live,
+    due before `today`)."""
+    live = Q(status__in=LIVE_COMMITMENT)
+    return (
+        commitments.order_by()
+        .values("document")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=CommitmentStatus.DONE)),
+            open=Count("pk", filter=Q(status=CommitmentStatus.OPEN)),
+            live=Count("pk", filter=live),
+            slipped=Count("pk", filter=Q(status=CommitmentStatus.SLIPPED)),
+            dropped=Count("pk", filter=Q(status=CommitmentStatus.DROPPED)),
+            overdue=Count("pk", filter=live & Q(due_on__lt=today)),
+        )
+    )
+
+
+def _commitment_counts(programme, today):
+    """Per non-paper of `programme`, its _ladder_counts, by pk. One query over the
+    programme's commitments: as correlated subqueries per document, the planner walked the
+    index of the reminder scan (every overdue commitment of every programme) for each
+    document, seconds at portfolio scale (docs/performance.md)."""
+    commitments = Commitment.objects.filter(document__dialogue__programme=programme)
+    return {row["document"]: row for row in _ladder_counts(commitments, today)}
+
+
 def programme_chain(programme, *, redact=_unchanged, today=None):
     """Every non-paper lineage of `programme` as a ChainRow, by dialogue then title.
-    One query (every version with its facts as annotations), whatever the count."""
+    Two queries (every version with its facts as annotations, and the commitment counts),
+    whatever the count."""
     today = today or programme_today(programme)
-    commitments = Commitment.objects.filter(document=OuterRef("pk"))
     documents = list(
         Document.objects.non_papers()
         .filter(dialogue__programme=programme)
@@ -162,31 +191,26 @@ def programme_chain(programme, *, redact=_unchanged, today=None):
             pilots_active=_count(
                 Pilot.objects.filter(document=OuterRef("pk"), status__in=ACTIVE_PILOT)
             ),
-            commitments_total=_count(commitments),
-            commitments_done=_count(commitments.filter(status=CommitmentStatus.DONE)),
-            commitments_live=_count(commitments.filter(status__in=LIVE_COMMITMENT)),
-            commitments_slipped=_count(commitments.filter(status=CommitmentStatus.SLIPPED)),
-            commitments_overdue=_count(
-                commitments.filter(status__in=LIVE_COMMITMENT, due_on__lt=today)
-            ),
         )
         .order_by("pk")
     )
+    commitment_counts = _commitment_counts(programme, today)
     rows = []
     for lineage in _lineages(documents):
         latest = lineage[-1]
         delivered = [v for v in lineage if v.status == Document.Status.DELIVERED]
         ladder = None
-        if delivered and delivered[-1].commitments_total:
+        counts = commitment_counts.get(delivered[-1].pk) if delivered else None
+        if counts:
             source = delivered[-1]
             ladder = {
                 "document": source,
                 "version": source.version,
-                "total": source.commitments_total,
-                "done": source.commitments_done,
-                "open": source.commitments_live,
-                "slipped": source.commitments_slipped,
-                "overdue": source.commitments_overdue,
+                "total": counts["total"],
+                "done": counts["done"],
+                "open": counts["live"],
+                "slipped": counts["slipped"],
+                "overdue": counts["overdue"],
             }
         pilots_active = sum(v.pilots_active or 0 for v in lineage)
         rows.append(
@@ -522,8 +546,8 @@ class _Story:
                 )
 
     def ladders(self, ladders, *, today, now):
-        for counts in sorted(ladders, key=lambda c: self.by_pk[c["document_id"]].version):
-            version = self.by_pk[counts["document_id"]]
+        for counts in sorted(ladders, key=lambda c: self.by_pk[c["document"]].version):
+            version = self.by_pk[counts["document"]]
             summary = ", ".join(
                 [
                     _counted("%(count)s done", "%(count)s done", counts["done"]),
@@ -604,19 +628,8 @@ def non_paper_timeline(document, *, redact=_unchanged, now=None):
         .order_by("created_at", "id"),
         now,
     )
-    live = Q(status__in=LIVE_COMMITMENT)
     story.ladders(
-        Commitment.objects.filter(document__in=versions)
-        .order_by()
-        .values("document_id")
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=Q(status=CommitmentStatus.DONE)),
-            open=Count("id", filter=Q(status=CommitmentStatus.OPEN)),
-            slipped=Count("id", filter=Q(status=CommitmentStatus.SLIPPED)),
-            dropped=Count("id", filter=Q(status=CommitmentStatus.DROPPED)),
-            overdue=Count("id", filter=live & Q(due_on__lt=today)),
-        ),
+        _ladder_counts(Commitment.objects.filter(document__in=versions), today),
         today=today,
         now=now,
     )

@@ -1,6 +1,6 @@
 """`manage.py bench`: generate the portfolio at each scale, measure the figures of issue 8 and
 print one table (see docs/performance.md). It empties the database first, so it refuses any
-database whose name does not contain "bench" (an in-memory test database aside)."""
+database whose name does not contain "bench" (a test database aside)."""
 
 import os
 import platform
@@ -13,6 +13,8 @@ import django
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
+from django.db.backends.sqlite3.creation import DatabaseCreation as SQLiteCreation
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -32,18 +34,20 @@ def database_label():
     return f"SQLite {sqlite3.sqlite_version}"
 
 
-def check_database_is_for_benchmarks():
-    """Raise CommandError unless the database may be emptied: its name contains "bench", or
-    it is an in-memory test database."""
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+def check_database_is_for_benchmarks(name=None):
+    """Raise CommandError unless the database `name` (default: the configured one) may be
+    emptied: its name contains "bench", or it is a test database (in memory, or named with
+    Django's test prefix, as the test runner names it)."""
+    name = str(settings.DATABASES["default"]["NAME"] if name is None else name)
+    if "bench" in name.lower() or name.startswith(TEST_DATABASE_PREFIX):
         return
-    name = str(settings.DATABASES["default"]["NAME"])
-    if "bench" not in name.lower():
-        raise CommandError(
-            f"The benchmark empties its database, and “{name}” does not look like a benchmark "
-            "database. Use a database whose name contains “bench” (make bench does: "
-            "var/bench/ on SQLite; with DATABASE_URL, for example …/parley_bench)."
-        )
+    if SQLiteCreation.is_in_memory_db(name):
+        return
+    raise CommandError(
+        f"The benchmark empties its database, and “{name}” does not look like a benchmark "
+        "database. Use a database whose name contains “bench” (make bench does: "
+        "var/bench/ on SQLite; with DATABASE_URL, for example …/parley_bench)."
+    )
 
 
 class Command(BaseCommand):
