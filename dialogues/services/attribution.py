@@ -39,8 +39,26 @@ NAME_WITHHELD = _("[name withheld]")
 MIN_TERM_LENGTH = 2
 CONTEXT_CHARS = 40
 
-# Typographic apostrophes are folded to the plain one, so a curly apostrophe matches a straight one.
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'"})
+# Typographic apostrophes are folded to the plain one, so a curly apostrophe matches a
+# straight one; and letters that decomposing leaves whole (a stroke or a missing dot is not
+# an accent) to the plain letters people type for them: a Turkish dotless i is written i,
+# "Łukasz" "Lukasz", "Søren" "Soren".
+_FOLDED_FURTHER = str.maketrans(
+    {
+        "’": "'",
+        "‘": "'",
+        "ʼ": "'",
+        "`": "'",
+        "ı": "i",
+        "ł": "l",
+        "ø": "o",
+        "đ": "d",
+        "ħ": "h",
+        "ŧ": "t",
+        "æ": "ae",
+        "œ": "oe",
+    }
+)
 # Between the parts of a name: any run of spaces, line breaks or hyphen-like dashes.
 _NAME_SEPARATOR = r"[\s\-‐‑‒–—]+"
 _SPLIT_NAME = re.compile(_NAME_SEPARATOR)
@@ -51,7 +69,7 @@ _WORD = re.compile(r"\w+")
 def _fold_char(char):
     decomposed = unicodedata.normalize("NFKD", char)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return stripped.casefold().translate(_APOSTROPHES)
+    return stripped.casefold().translate(_FOLDED_FURTHER)
 
 
 def _fold(text):
@@ -60,7 +78,7 @@ def _fold(text):
     if text.isascii():
         # Decomposing ASCII changes nothing and casefolding it only lowers it: the fast path
         # for most texts, character for character.
-        return text.lower().translate(_APOSTROPHES), range(len(text))
+        return text.lower().translate(_FOLDED_FURTHER), range(len(text))
     folded, origins = [], []
     for index, char in enumerate(text):
         piece = _fold_char(char)

@@ -131,3 +131,22 @@ def test_codes_names_and_folded_texts_are_found_through_the_word_index():
     assert found == [("P-014", "P-014"), ("ANNA\u00a0LIND", "P-002"), ("josé—ramos", "P-014")]
     # A word of a name alone is no mention, even though it is what the index looks up.
     assert finder.find("Ramos and Lind were elsewhere.") == []
+
+
+@pytest.mark.parametrize(
+    "name,written",
+    [
+        ("Ayşe Yılmaz", "AYSE YILMAZ"),
+        ("Ayşe Yılmaz", "ayse yilmaz"),
+        ("Łukasz Nowak", "Lukasz Nowak"),
+        ("Søren Dahl", "SOREN DAHL"),
+        ("Đorđe Ilić", "Dorde Ilic"),
+        ("Æsa Berg", "Aesa Berg"),
+    ],
+)
+def test_letters_with_a_stroke_or_without_a_dot_match_the_plain_letters_typed_for_them(
+    name, written
+):
+    text = f"We met {written} today."
+    [mention] = find_participant_mentions(text, [person(name)])
+    assert text[mention.start : mention.end] == written
