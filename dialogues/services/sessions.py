@@ -18,6 +18,7 @@ from dialogues.services.attribution import (
     refuse_if_names_withheld,
 )
 from dialogues.services.design import lock_dialogue_for_change
+from dialogues.signals import attendance_recorded
 
 # What a name in a text handed outside the team (a calendar file) is replaced with.
 NAME_WITHHELD = "[…]"
@@ -157,6 +158,7 @@ def session_record_attendance(*, session, marks, actor):
     Attendance.objects.bulk_create(to_create)
     Attendance.objects.bulk_update(to_update, ["status"])
     Attendance.objects.filter(pk__in=to_clear).delete()
+    attendance_recorded.send(sender=Session, session=session)
 
 
 class AttributionUnconfirmed(ValidationError):

@@ -1,6 +1,7 @@
 from monitoring.models.indicators import Indicator, IndicatorTarget, IndicatorValue, TargetChange
 from monitoring.models.outcomes import Confidence, LearningEntry, OutcomeRecord
 from monitoring.models.outputs import CommuniqueAdoption
+from monitoring.models.results import ResultsSnapshot
 from monitoring.models.risks import (
     ExpectationStatement,
     RedLine,
@@ -19,6 +20,7 @@ __all__ = [
     "LearningEntry",
     "OutcomeRecord",
     "RedLine",
+    "ResultsSnapshot",
     "Risk",
     "RiskReviewReminder",
     "RiskStatus",

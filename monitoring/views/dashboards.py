@@ -15,7 +15,7 @@ from monitoring.forms.indicators import ActivityFilterForm
 from monitoring.permissions import get_programme_for_monitoring, get_programme_for_results
 from monitoring.services import activity as activity_metrics
 from monitoring.services import dashboard as dashboard_services
-from monitoring.services import results as results_services
+from monitoring.services import results_snapshots
 
 
 @login_required
@@ -25,23 +25,24 @@ def results(request, programme_id):
     counted with small-cell suppression), indicators against targets with charts, outcome
     records and the expectations the programme set. Always the programme to date: letting a
     donor choose periods would let them subtract one from another and find the small groups
-    suppression hides. Queries: session, user, programme, permission checks, those of
-    monitoring.services.results.donor_results, the menu's."""
+    suppression hides. Served from the kept page while the data behind it is unchanged
+    (monitoring.services.results_snapshots). Queries: session, user, programme, permission
+    checks, the snapshot (those of donor_results when it is out of date), the menu's."""
     programme = get_programme_for_results(request.user, programme_id)
-    context = {"programme": programme, "results": results_services.donor_results(programme)}
+    context = {"programme": programme, "page": results_snapshots.results_page(programme)}
     return render(request, "monitoring/results/page.html", context)
 
 
 @login_required
 @require_GET
 def results_pdf(request, programme_id):
-    """The results page as an A4 PDF report."""
+    """The results page as an A4 PDF report: the same page, so both say the same."""
     programme = get_programme_for_results(request.user, programme_id)
     from monitoring.pdf import render_donor_report  # WeasyPrint is slow to import
     from uptake.pdf import PdfRenderFailed
 
     try:
-        report = render_donor_report(results_services.donor_results(programme))
+        report = render_donor_report(programme.name, results_snapshots.results_page(programme))
     except PdfRenderFailed as failed:
         messages.error(request, failed.message)
         return redirect("monitoring:results", programme_id=programme.public_id)

@@ -559,7 +559,9 @@ def _stub_pdf_rendering(monkeypatch):
     from uptake.services import exports as uptake_exports
 
     monkeypatch.setattr(
-        monitoring_pdf, "render_donor_report", lambda results: SimpleNamespace(content=b"%PDF")
+        monitoring_pdf,
+        "render_donor_report",
+        lambda programme_name, page: SimpleNamespace(content=b"%PDF"),
     )
     monkeypatch.setattr(
         uptake_exports,

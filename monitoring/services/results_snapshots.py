@@ -1,0 +1,265 @@
+"""The donor results page kept rendered (issue 8): served from a snapshot while the data
+behind it is unchanged, rendered live and kept otherwise, rendered again by a Celery task
+(monitoring.tasks.refresh_results_snapshots) after a change or once a page expires.
+
+Why a kept page is never wrong:
+
+- Every write to a row the results read (the models in TRACKED) gives the programme's
+  snapshot a new token, in the same transaction as the write (`results_changed`, called by
+  the receivers below and by dialogues.signals.attendance_recorded for the bulk writes).
+  A page is kept only under the token it read before it started rendering, so a render that
+  may have read the data before a change is thrown away rather than kept: while the change
+  is uncommitted its new token holds the snapshot's row lock, and `_keep` waits for it.
+- Results also change with time alone: a session counts once it has ended, the current
+  target period turns with the programme's day. A page expires at the first of those
+  moments after it was rendered, and after MAX_AGE in any case, a bound on any write that
+  bypasses the receivers (raw SQL, a restore).
+- What is kept is what donors see, whoever asks: aggregates, suppressed, and texts passed
+  through the donor redactor (monitoring.services.results.donor_results). Callers check
+  access first (monitoring.permissions.get_programme_for_results).
+"""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Min, QuerySet
+from django.db.models.signals import post_delete, post_save
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString, mark_safe
+
+from dialogues.models import Programme, Session
+from dialogues.signals import attendance_recorded
+from monitoring.models import ResultsSnapshot
+from monitoring.services.results import donor_results
+from uptake.services.ladder import programme_zone
+
+BODY_TEMPLATE = "monitoring/results/body.html"
+# The longest a kept page is served: bounds the effect of a write no receiver saw.
+MAX_AGE = datetime.timedelta(hours=1)
+
+# The models whose rows monitoring.services.results.donor_results reads, and how each row
+# leads to its programme (attribute lookups: a parent not already loaded costs a query).
+# Attendance is not here: it is written in bulk (dialogues.signals.attendance_recorded),
+# and a receiver on it would turn every cascade through it into a query per row.
+TRACKED = {
+    "dialogues.Programme": lambda row: row.pk,
+    "dialogues.Dialogue": lambda row: row.programme_id,
+    "dialogues.Session": lambda row: row.dialogue.programme_id,
+    "dialogues.Participant": lambda row: row.programme_id,
+    "dialogues.DialogueParticipant": lambda row: row.dialogue.programme_id,
+    "uptake.Document": lambda row: row.dialogue.programme_id,
+    "uptake.Pilot": lambda row: row.document.dialogue.programme_id,
+    "uptake.ProofPoint": lambda row: row.pilot.document.dialogue.programme_id,
+    "monitoring.CommuniqueAdoption": lambda row: row.programme_id,
+    "monitoring.Indicator": lambda row: row.programme_id,
+    "monitoring.IndicatorTarget": lambda row: row.indicator.programme_id,
+    "monitoring.IndicatorValue": lambda row: row.indicator.programme_id,
+    "monitoring.OutcomeRecord": lambda row: row.programme_id,
+    "monitoring.ExpectationStatement": lambda row: row.programme_id,
+}
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    body: SafeString  # monitoring/results/body.html, rendered
+    computed_at: datetime.datetime
+    served_from_snapshot: bool
+
+
+def results_changed(programme_id, *, now=None):
+    """Mark the data behind the results of programme `programme_id` as changed: a new token
+    (kept pages no longer serve), due for rendering now. One query; call it inside the
+    transaction that writes the change."""
+    ResultsSnapshot.objects.bulk_create(
+        [
+            ResultsSnapshot(
+                programme_id=programme_id, token=uuid.uuid4(), expires_at=now or timezone.now()
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["programme"],
+        update_fields=["token", "expires_at"],
+    )
+
+
+def results_page(programme, *, now=None):
+    """The results page body of `programme` in the active language: the kept page when it
+    is current (one query), else rendered now (the queries of donor_results, a few more to
+    keep it). Callers check access first."""
+    now = now or timezone.now()
+    language = _language()
+    snapshot = ResultsSnapshot.objects.filter(programme=programme).first()
+    served = _served(snapshot, language, now)
+    if served is not None:
+        return served
+    page, valid_until = _render(programme, now)
+    _keep(programme.pk, language, snapshot.token if snapshot else None, page, valid_until)
+    return page
+
+
+def results_snapshot_refresh(programme_id, *, now=None):
+    """Render again the kept pages of programme `programme_id` that are out of date, in
+    their languages. Returns how many were rendered."""
+    now = now or timezone.now()
+    snapshot = ResultsSnapshot.objects.filter(programme_id=programme_id).first()
+    if snapshot is None:
+        return 0
+    languages = [
+        language
+        for language in snapshot.pages
+        if language in dict(settings.LANGUAGES) and _served(snapshot, language, now) is None
+    ]
+    if not languages:
+        # Nothing to render (no page was ever asked for, or all are current): not due.
+        ResultsSnapshot.objects.filter(pk=programme_id, token=snapshot.token).update(
+            expires_at=_due(snapshot.pages, snapshot.token, now)
+        )
+        return 0
+    programme = Programme.objects.get(pk=programme_id)
+    for language in languages:
+        with translation.override(language):
+            page, valid_until = _render(programme, now)
+            _keep(programme_id, language, snapshot.token, page, valid_until)
+    return len(languages)
+
+
+def snapshots_due(now=None, *, limit=100):
+    """Ids of the programmes whose kept pages need rendering (changed or expired), the
+    longest waiting first, at most `limit`."""
+    return list(
+        ResultsSnapshot.objects.filter(expires_at__lte=now or timezone.now())
+        .order_by("expires_at")
+        .values_list("programme_id", flat=True)[:limit]
+    )
+
+
+def _language():
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _served(snapshot, language, now):
+    entry = snapshot.pages.get(language) if snapshot is not None else None
+    if not entry or entry["token"] != str(snapshot.token):
+        return None
+    if datetime.datetime.fromisoformat(entry["valid_until"]) <= now:
+        return None
+    return ResultsPage(
+        # Rendered by _render from an autoescaped template: safe as it was then.
+        body=mark_safe(entry["body"]),  # noqa: S308
+        computed_at=datetime.datetime.fromisoformat(entry["computed_at"]),
+        served_from_snapshot=True,
+    )
+
+
+def _render(programme, now):
+    """The page rendered now, in the active language, and the moment it expires."""
+    results = donor_results(programme, now=now)
+    body = render_to_string(BODY_TEMPLATE, {"results": results})
+    page = ResultsPage(body=body, computed_at=now, served_from_snapshot=False)
+    return page, _valid_until(programme, now)
+
+
+def _valid_until(programme, now):
+    """The first moment the results can change with no write: the next session to end,
+    the programme's next midnight, or MAX_AGE from now."""
+    next_end = Session.objects.filter(dialogue__programme=programme, ends_at__gt=now).aggregate(
+        first=Min("ends_at")
+    )["first"]
+    local = timezone.localtime(now, programme_zone(programme))
+    midnight = datetime.datetime.combine(
+        local.date() + datetime.timedelta(days=1), datetime.time.min, tzinfo=local.tzinfo
+    )
+    return min(moment for moment in (next_end, midnight, now + MAX_AGE) if moment is not None)
+
+
+def _due(pages, token, now):
+    """When the snapshot needs rendering again: now if a page is out of date, else the
+    first page's expiry; None without pages."""
+    moments = [
+        datetime.datetime.fromisoformat(entry["valid_until"])
+        if entry["token"] == str(token)
+        else now
+        for entry in pages.values()
+    ]
+    return min(moments, default=None)
+
+
+def _keep(programme_id, language, token, page, valid_until):
+    """Keep `page` under `token`, the snapshot's token before rendering (None: there was
+    no snapshot), unless the data has changed since: then the page is dropped."""
+    entry = {
+        "computed_at": page.computed_at.isoformat(),
+        "valid_until": valid_until.isoformat(),
+        "body": str(page.body),
+    }
+    try:
+        with transaction.atomic():
+            if token is None:
+                token = uuid.uuid4()
+                entry["token"] = str(token)
+                pages = {language: entry}
+                ResultsSnapshot.objects.create(
+                    programme_id=programme_id,
+                    token=token,
+                    pages=pages,
+                    expires_at=_due(pages, token, page.computed_at),
+                )
+                return
+            snapshot = (
+                ResultsSnapshot.objects.select_for_update()
+                .filter(programme_id=programme_id, token=token)
+                .first()
+            )
+            if snapshot is None:
+                return  # changed while rendering
+            entry["token"] = str(token)
+            snapshot.pages[language] = entry
+            snapshot.expires_at = _due(snapshot.pages, token, page.computed_at)
+            snapshot.save(update_fields=["pages", "expires_at"])
+    except IntegrityError:
+        return  # a change created the snapshot while rendering
+
+
+# --- Receivers: every write to a tracked row changes its programme's token ------------------
+
+
+def _origin_model(origin):
+    return origin.model if isinstance(origin, QuerySet) else type(origin)
+
+
+def _on_write(sender, instance, **kwargs):
+    if kwargs.get("raw"):
+        # A fixture or restore loads rows whose parents may not exist yet; MAX_AGE bounds it.
+        return
+    _changed(sender, instance)
+
+
+def _on_delete(sender, instance, origin=None, **kwargs):
+    origin_model = _origin_model(origin) if origin is not None else sender
+    if origin_model is Programme:
+        return  # the programme goes, and its snapshot with it
+    if origin_model is not sender and origin_model._meta.label in TRACKED:
+        return  # a cascade: the row it started from has changed the token already
+    _changed(sender, instance)
+
+
+def _changed(sender, instance):
+    results_changed(TRACKED[sender._meta.label](instance))
+
+
+def _on_attendance_recorded(sender, session, **kwargs):
+    results_changed(session.dialogue.programme_id)
+
+
+def connect_receivers():
+    """Called once, from monitoring.apps.MonitoringConfig.ready."""
+    for label in TRACKED:
+        model = apps.get_model(label)
+        post_save.connect(_on_write, sender=model, dispatch_uid=f"results-snapshot-{label}")
+        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"results-snapshot-{label}")
+    attendance_recorded.connect(_on_attendance_recorded, dispatch_uid="results-snapshot-attendance")

@@ -1,0 +1,260 @@
+"""The kept results page (monitoring.services.results_snapshots): served while nothing behind
+it changes, never after a change (an indicator value, an outcome, attendance, a new
+participant whose name must now be withheld), expired when a session ends, kept per
+language, not kept when the data changed while it rendered, rendered again by the beat
+task, holding nothing a donor may not see."""
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from dialogues.models import Attendance, DialogueParticipant
+from dialogues.services.sessions import session_record_attendance
+from monitoring.models import ResultsSnapshot
+from monitoring.services import results_snapshots
+from monitoring.services.indicators import indicator_create, indicator_value_record
+from monitoring.services.outcomes import outcome_record_create
+from monitoring.services.results_snapshots import (
+    results_page,
+    results_snapshot_refresh,
+    snapshots_due,
+)
+from monitoring.tasks import refresh_results_snapshots
+from tests.dialogues.factories import (
+    DialogueParticipantFactory,
+    ParticipantFactory,
+    ProgrammeFactory,
+    SessionFactory,
+)
+
+NOW = datetime(2026, 4, 1, 12, tzinfo=UTC)
+OUTSIDER = "Velimor Ashgrove"  # named in an outcome before they join the programme
+
+
+@pytest.fixture
+def places(programme, dialogue):
+    return [
+        DialogueParticipantFactory(
+            dialogue=dialogue,
+            participant=ParticipantFactory(programme=programme),
+            status=DialogueParticipant.Status.CONFIRMED,
+            consent_given_on=date(2026, 1, 5),
+        )
+        for _ in range(12)
+    ]
+
+
+@pytest.fixture
+def held(dialogue):
+    starts = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    return SessionFactory(dialogue=dialogue, starts_at=starts, ends_at=starts + timedelta(hours=3))
+
+
+@pytest.fixture
+def indicator(programme, officer):
+    return indicator_create(
+        programme=programme,
+        actor=officer,
+        name="Crossings per month",
+        definition="Convoys through the corridor.",
+        unit="convoys",
+        direction="up",
+        category="outcome",
+        baseline_value=Decimal("4"),
+        baseline_date=date(2025, 12, 31),
+    )
+
+
+def _outcome(programme, officer, change):
+    return outcome_record_create(
+        programme=programme,
+        actor=officer,
+        change=change,
+        social_actor="Northern liaison office",
+        observed_on=date(2026, 3, 4),
+        place="Northern corridor",
+        significance="First regular crossing in two years.",
+        contribution="The dialogue drafted the trigger list.",
+        sources="Convoy logs.",
+        confidence="medium",
+    )
+
+
+def _kept_then_served(programme, now=NOW):
+    first = results_page(programme, now=now)
+    second = results_page(programme, now=now)
+    assert not first.served_from_snapshot
+    assert second.served_from_snapshot
+    assert second.body == first.body
+    return second
+
+
+def test_a_page_is_kept_and_served_until_a_change(programme, held, places, indicator):
+    kept = _kept_then_served(programme)
+    assert "<dt>Sessions held</dt><dd>1</dd>" in kept.body
+    assert kept.computed_at == NOW
+
+
+def test_a_new_indicator_value_is_shown_at_once(programme, officer, indicator):
+    _kept_then_served(programme)
+    indicator_value_record(
+        indicator=indicator,
+        period_start=date(2026, 3, 1),
+        period_end=date(2026, 3, 31),
+        value=Decimal("17"),
+        evidence="Convoy log.",
+        actor=officer,
+    )
+    page = results_page(programme, now=NOW)
+    assert not page.served_from_snapshot
+    assert "17 convoys" in page.body
+
+
+def test_recorded_attendance_is_shown_at_once(programme, officer, held, places):
+    before = _kept_then_served(programme)
+    assert "<dt>Attendances</dt><dd>0</dd>" in before.body
+    session_record_attendance(
+        session=held, marks=dict.fromkeys(places, Attendance.Status.PRESENT), actor=officer
+    )
+    page = results_page(programme, now=NOW)
+    assert not page.served_from_snapshot
+    assert "<dt>Attendances</dt><dd>12</dd>" in page.body
+
+
+def test_a_new_participant_s_name_is_withheld_at_once(programme, officer, dialogue):
+    """The safety case: an outcome written before someone joins names them; once they are a
+    participant, the kept page that shows the name must not be served again."""
+    _outcome(programme, officer, f"{OUTSIDER} chaired the crossing committee.")
+    assert OUTSIDER in _kept_then_served(programme).body
+    ParticipantFactory(programme=programme, full_name=OUTSIDER)
+    page = results_page(programme, now=NOW)
+    assert not page.served_from_snapshot
+    assert OUTSIDER not in page.body
+
+
+def test_a_deleted_outcome_disappears_at_once(programme, officer):
+    outcome = _outcome(programme, officer, "The liaison office opened the northern crossing.")
+    assert "opened the northern crossing" in _kept_then_served(programme).body
+    outcome.delete()
+    assert "opened the northern crossing" not in results_page(programme, now=NOW).body
+
+
+def test_a_kept_page_expires_when_a_session_ends(programme, dialogue, places):
+    later = SessionFactory(
+        dialogue=dialogue,
+        starts_at=NOW + timedelta(minutes=10),
+        ends_at=NOW + timedelta(minutes=40),
+    )
+    assert "<dt>Sessions held</dt><dd>0</dd>" in _kept_then_served(programme).body
+    assert results_page(programme, now=later.ends_at - timedelta(seconds=1)).served_from_snapshot
+    after = results_page(programme, now=later.ends_at + timedelta(seconds=1))
+    assert not after.served_from_snapshot
+    assert "<dt>Sessions held</dt><dd>1</dd>" in after.body
+
+
+def test_a_kept_page_expires_at_the_programme_s_midnight_and_after_an_hour(programme):
+    _kept_then_served(programme)
+    assert results_page(programme, now=NOW + timedelta(minutes=59)).served_from_snapshot
+    assert not results_page(programme, now=NOW + timedelta(minutes=61)).served_from_snapshot
+    programme.time_zone = "Asia/Tokyo"  # NOW is 21:00 there: the day turns in three hours
+    programme.save()
+    late = datetime(2026, 4, 1, 14, 30, tzinfo=UTC)  # 23:30 in Tokyo
+    _kept_then_served(programme, now=late)
+    assert not results_page(programme, now=late + timedelta(minutes=31)).served_from_snapshot
+
+
+def test_each_language_has_its_own_page(programme):
+    with translation.override("fr"):
+        _kept_then_served(programme)
+    with translation.override("en"):
+        assert not results_page(programme, now=NOW).served_from_snapshot
+        assert results_page(programme, now=NOW).served_from_snapshot
+    assert set(ResultsSnapshot.objects.get(programme=programme).pages) == {"fr", "en"}
+
+
+def test_a_page_rendered_while_the_data_changed_is_not_kept(programme, officer, monkeypatch):
+    """A write that lands while the page renders (simulated: the write comes from inside
+    the render) gives a new token: the render, which may have read the data before it, is
+    dropped, and the next view renders again."""
+    real = results_snapshots.donor_results
+
+    def render_during_a_write(programme, **kwargs):
+        results = real(programme, **kwargs)
+        _outcome(programme, officer, "Written while the page rendered.")
+        return results
+
+    monkeypatch.setattr(results_snapshots, "donor_results", render_during_a_write)
+    results_page(programme, now=NOW)
+    monkeypatch.undo()
+    page = results_page(programme, now=NOW)
+    assert not page.served_from_snapshot
+    assert "Written while the page rendered." in page.body
+
+
+def test_the_beat_task_renders_changed_pages_again_in_their_languages(programme, officer):
+    now = timezone.now()  # the task runs on the real clock
+    with translation.override("fr"):
+        _kept_then_served(programme, now=now)
+    _kept_then_served(programme, now=now)
+    _outcome(programme, officer, "The ford opened on market days.")
+    assert snapshots_due() == [programme.pk]
+    assert refresh_results_snapshots.apply().get() == 2
+    assert snapshots_due() == []
+    for language in ("fr", "en"):
+        with translation.override(language):
+            page = results_page(programme)
+        assert page.served_from_snapshot
+        assert "The ford opened on market days." in page.body
+    assert refresh_results_snapshots.apply().get() == 0
+
+
+def test_a_programme_never_viewed_is_not_rendered_by_the_task(programme, officer):
+    _outcome(programme, officer, "Nobody has looked yet.")
+    assert programme.pk in snapshots_due()
+    assert results_snapshot_refresh(programme.pk) == 0
+    assert programme.pk not in snapshots_due()
+
+
+def test_the_kept_page_holds_no_name_or_code(programme, officer, places):
+    person = places[0].participant
+    indicator_create(
+        programme=programme,
+        actor=officer,
+        name=f"Crossings escorted by {person.full_name} ({person.code})",
+        definition="Convoys per month.",
+        unit="convoys",
+        direction="up",
+        category="outcome",
+        baseline_value=Decimal("4"),
+        baseline_date=date(2025, 12, 31),
+    )
+    assert "Crossings escorted by" in _kept_then_served(programme).body
+    stored = json.dumps(ResultsSnapshot.objects.get(programme=programme).pages)
+    for place in places:
+        assert place.participant.full_name not in stored
+        assert place.participant.code not in stored
+
+
+def test_a_programme_with_a_kept_page_can_be_deleted(db):
+    doomed = ProgrammeFactory(name="Short-lived programme")
+    ParticipantFactory(programme=doomed)
+    _kept_then_served(doomed)
+    doomed.delete()
+    assert not ResultsSnapshot.objects.exists()
+
+
+def test_the_page_and_the_pdf_say_the_same(login, programme, donor, officer):
+    _outcome(programme, officer, "The liaison office opened the northern crossing.")
+    client = login(donor)
+    page = client.get(reverse("monitoring:results", args=[programme.public_id]))
+    assert "opened the northern crossing" in page.content.decode()
+    snapshot_pages = ResultsSnapshot.objects.get(programme=programme).pages
+    pdf = client.get(reverse("monitoring:results_pdf", args=[programme.public_id]))
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    # The PDF was made from the kept page: nothing rendered again.
+    assert ResultsSnapshot.objects.get(programme=programme).pages == snapshot_pages
