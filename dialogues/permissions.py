@@ -77,7 +77,7 @@ def _check_known(perm):
         raise ValueError(f"Unknown programme permission: {perm}")
 
 
-# Within one request, the user's object permissions are loaded once (two queries) however
+# Within one request, the user's object permissions are loaded once (one query) however
 # many checks its page makes: the chokepoint, identity, design rights. Only while a request
 # runs (PermissionChecksPerRequestMiddleware) or one short unit of work does (a reminder's
 # delivery): a command, a Celery task or a test holding a user across changes checks afresh
@@ -103,14 +103,31 @@ def forget_checked_permissions():
         checkers.clear()
 
 
+class PermissionChecker(ObjectPermissionChecker):
+    """guardian's checker, loading a user's permissions on one object in one query: the
+    codenames granted to them and to their groups as a UNION, where guardian runs two
+    queries (one query fewer on every page that checks a programme)."""
+
+    def get_perms(self, obj):
+        user = self.user
+        if user is None or not user.is_active or user.is_superuser:
+            return super().get_perms(obj)
+        key = self.get_local_cache_key(obj)
+        if key not in self._obj_perms_cache:
+            granted = self.get_user_perms(obj).order_by()
+            through_groups = self.get_group_perms(obj).order_by()
+            self._obj_perms_cache[key] = list(set(granted.union(through_groups).order_by()))
+        return self._obj_perms_cache[key]
+
+
 def permission_checker(user):
-    """The ObjectPermissionChecker for `user`: this request's, or a fresh one outside one."""
+    """The PermissionChecker for `user`: this request's, or a fresh one outside one."""
     checkers = _request_checkers.get()
     if checkers is None:
-        return ObjectPermissionChecker(user)
+        return PermissionChecker(user)
     key = (type(user), user.pk)
     if key not in checkers:
-        checkers[key] = ObjectPermissionChecker(user)
+        checkers[key] = PermissionChecker(user)
     return checkers[key]
 
 

@@ -27,6 +27,15 @@ class Gender(models.TextChoices):
     UNDISCLOSED = "undisclosed", _("Prefers not to say")
 
 
+def _choice_label(choices, value):
+    """The label of `value` among `choices` (a TextChoices), or the value itself when it
+    is not one of them (as Django's get_FOO_display)."""
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 class Participant(models.Model):
     """A person in the programme's register. Their identity (name, aliases, affiliation,
     contacts) is shown only to users with the view_identity permission; everyone else sees
@@ -93,6 +102,15 @@ class Participant(models.Model):
 
     def label(self, *, show_identity):
         return f"{self.full_name} ({self.code})" if show_identity else self.code
+
+    # Django's get_FOO_display builds a dict of every choice, translating each label, on
+    # every call: a page listing 50 participants spent a third of its time there (R4 in
+    # docs/performance.md). These look the one label up.
+    def get_category_display(self):
+        return _choice_label(ParticipantCategory, self.category)
+
+    def get_gender_display(self):
+        return _choice_label(Gender, self.gender)
 
     @property
     def alias_list(self):

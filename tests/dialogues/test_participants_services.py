@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from dialogues.models import (
@@ -538,3 +538,15 @@ def test_consent_scopes_keep_names_from_viewers_without_identity(
         assert hidden("Being recorded") == "Being recorded"
     with django_assert_num_queries(0):
         assert programme_redactor(programme, show_identity=True)(scope) == scope
+
+
+@pytest.mark.parametrize("field", ["category", "gender"])
+def test_choice_labels_are_what_django_would_show(programme, field):
+    """Participant looks a category or gender label up itself (Django's get_FOO_display
+    translates every choice on every call); it must show what Django would."""
+    person = ParticipantFactory(programme=programme)
+    model_field = Participant._meta.get_field(field)
+    display = getattr(person, f"get_{field}_display")
+    for value, _label in [*model_field.choices, ("not-a-choice", "")]:
+        setattr(person, field, value)
+        assert str(display()) == str(models.Model._get_FIELD_display(person, model_field))
