@@ -28,10 +28,10 @@ class Gender(models.TextChoices):
 
 
 def _choice_label(choices, value):
-    """The label of `value` among `choices` (a TextChoices), or the value itself when it
-    is not one of them (as Django's get_FOO_display)."""
+    """The label of `value` among `choices` (a TextChoices), translated now, or the value
+    itself when it is not one of them (as Django's get_FOO_display)."""
     try:
-        return choices(value).label
+        return str(choices(value).label)
     except ValueError:
         return value
 

@@ -365,8 +365,8 @@ def test_listing_takes_the_same_number_of_queries_for_one_or_ten_aide_memoires(
     count_queries()  # warms the content-type and global-permission caches
     once = count_queries()
     # The documents; the aide-mémoires naming the user; the user's and their groups'
-    # permissions on the programme (does the user lead its dialogues?).
-    assert once == 4
+    # permissions on the programme, in one query (does the user lead its dialogues?).
+    assert once == 3
 
     for number in range(1, 10):
         named = aide_memoire(dialogue, writer, title=f"Aide {number}")
