@@ -54,12 +54,11 @@ def held(dialogue):
     return SessionFactory(dialogue=dialogue, starts_at=starts, ends_at=starts + timedelta(hours=3))
 
 
-@pytest.fixture
-def indicator(programme, officer):
+def _indicator(programme, officer, name):
     return indicator_create(
         programme=programme,
         actor=officer,
-        name="Crossings per month",
+        name=name,
         definition="Convoys through the corridor.",
         unit="convoys",
         direction="up",
@@ -67,6 +66,11 @@ def indicator(programme, officer):
         baseline_value=Decimal("4"),
         baseline_date=date(2025, 12, 31),
     )
+
+
+@pytest.fixture
+def indicator(programme, officer):
+    return _indicator(programme, officer, "Crossings per month")
 
 
 def _outcome(programme, officer, change):
@@ -221,17 +225,7 @@ def test_a_programme_never_viewed_is_not_rendered_by_the_task(programme, officer
 
 def test_the_kept_page_holds_no_name_or_code(programme, officer, places):
     person = places[0].participant
-    indicator_create(
-        programme=programme,
-        actor=officer,
-        name=f"Crossings escorted by {person.full_name} ({person.code})",
-        definition="Convoys per month.",
-        unit="convoys",
-        direction="up",
-        category="outcome",
-        baseline_value=Decimal("4"),
-        baseline_date=date(2025, 12, 31),
-    )
+    _indicator(programme, officer, f"Crossings escorted by {person.full_name} ({person.code})")
     assert "Crossings escorted by" in _kept_then_served(programme).body
     stored = json.dumps(ResultsSnapshot.objects.get(programme=programme).pages)
     for place in places:
