@@ -15,10 +15,7 @@ from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from xlsxwriter import Workbook
 
 from dialogues.services.attribution import reader_redactor
 from monitoring.permissions import get_programme_for_indicators
@@ -28,6 +25,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Excel refuses these in a sheet's title and cuts it at 31 characters.
 _SHEET_TITLE_REFUSED = re.compile(r"[\[\]:*?/\\]")
 SHEET_TITLE_LENGTH = 31
+# Pixels per character of column width in Excel's default font (Calibri 11). The table's
+# widths are stored as given, as openpyxl stored them: XlsxWriter's set_column would add
+# Excel's 5 px cell padding, widening every column.
+_PIXELS_PER_CHARACTER = 7
 
 
 def _csv_text(value):
@@ -52,44 +53,53 @@ def _sheet_title(title):
     return _SHEET_TITLE_REFUSED.sub(" ", title).strip()[:SHEET_TITLE_LENGTH] or "Sheet"
 
 
-def _xlsx_cell(sheet, value):
+def _xlsx_cell(sheet, row, column, value, formats):
     """A typed cell: numbers as numbers with two decimals, dates as dates, text always as
-    text (openpyxl would store a string starting with "=" as a formula; the rows are already
-    neutralised, and this makes sure)."""
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = "0.00"
-        return cell
+    text. write_string, never write: write would store a string starting with "=" as a
+    formula (and one that looks like a URL as a link); the rows are already neutralised,
+    and this makes sure. An empty text or None leaves the cell empty."""
+    if value is None or value == "":
+        return
     if isinstance(value, str):
-        if not value:
-            return None
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value  # a date (openpyxl formats it yyyy-mm-dd) or None
+        sheet.write_string(row, column, value)
+    elif isinstance(value, Decimal):
+        sheet.write_number(row, column, float(value), formats["number"])
+    elif isinstance(value, date):
+        sheet.write_datetime(row, column, value, formats["date"])
+    else:
+        # Table rows hold only these types; anything else is a bug, not a cell to guess at.
+        raise TypeError(f"No XLSX cell for {type(value).__name__}")
 
 
 def _xlsx_response(table, filename, sheet_title):
     """`table` as a one-sheet workbook: a bold, frozen header row, column widths from the
-    table, typed cells. Written in openpyxl's write-only mode to a temporary file, so memory
-    stays flat however many rows, and streamed from there."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
-    sheet.freeze_panes = "A2"
-    for index, width in enumerate(table.widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-    bold = Font(bold=True)
-    header = []
-    for text in table.header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.data_type = "s"
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in table.rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
+    table, typed cells. Written by XlsxWriter in constant_memory mode, which flushes each row
+    to a temporary file once the next one starts (strings inline, no shared-strings table),
+    so memory stays flat however many rows; the workbook is assembled in a temporary file
+    and streamed from there. Rows must therefore be written in order, as they are here."""
     spooled = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(spooled)
+    try:
+        # in_memory stays False: XlsxWriter turns constant_memory off when it is on.
+        # Closing the workbook (the with block, also on an error) removes its own temporary
+        # files; the zip goes into `spooled`, which XlsxWriter leaves open.
+        with Workbook(spooled, {"constant_memory": True, "in_memory": False}) as workbook:
+            formats = {
+                "number": workbook.add_format({"num_format": "0.00"}),
+                "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            }
+            bold = workbook.add_format({"bold": True})
+            sheet = workbook.add_worksheet(_sheet_title(sheet_title))
+            sheet.freeze_panes(1, 0)
+            for column, width in enumerate(table.widths):
+                sheet.set_column_pixels(column, column, width * _PIXELS_PER_CHARACTER)
+            for column, text in enumerate(table.header):
+                sheet.write_string(0, column, text, bold)
+            for row, values in enumerate(table.rows, start=1):
+                for column, value in enumerate(values):
+                    _xlsx_cell(sheet, row, column, value, formats)
+    except BaseException:
+        spooled.close()
+        raise
     spooled.seek(0)
     return FileResponse(
         spooled, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE

@@ -5,6 +5,7 @@ counts."""
 
 import csv
 import io
+import tempfile
 import xml.etree.ElementTree as ET
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,7 +16,12 @@ from openpyxl import load_workbook
 
 from dialogues.services.attribution import Redactor
 from monitoring.models import Indicator, IndicatorValue, OutcomeRecord
-from monitoring.services.exports import indicator_measure, indicator_results, spreadsheet_safe
+from monitoring.services.exports import (
+    Table,
+    indicator_measure,
+    indicator_results,
+    spreadsheet_safe,
+)
 from monitoring.services.indicators import (
     indicator_create,
     indicator_progress,
@@ -23,7 +29,7 @@ from monitoring.services.indicators import (
     target_set,
 )
 from monitoring.services.outcomes import outcome_record_create
-from monitoring.views.exports import _sheet_title
+from monitoring.views.exports import _sheet_title, _xlsx_response
 from tests.dialogues.factories import ParticipantFactory
 from uptake.models import Document, Pilot
 
@@ -294,6 +300,40 @@ def test_the_xlsx_cells_are_typed_with_a_frozen_bold_header(
     assert amount.data_type == "n" and amount.value == -2 and amount.number_format == "0.00"
     assert sheet["E4"].value == 70.5
     assert sheet["F2"].value is None  # an empty text is an empty cell, not ""
+
+
+def test_the_xlsx_writer_keeps_raw_text_as_text_and_leaves_no_temporary_files(
+    monkeypatch, tmp_path
+):
+    # The views hand the writer neutralised rows; the writer itself must still never turn
+    # text into a formula, a link or a number, nor leave its temporary files behind, even
+    # when reading the rows fails halfway.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    rows = [
+        ["=1+1", date(2025, 1, 2), Decimal("1.5")],
+        ["https://example.org", None, None],
+        ["007", "", Decimal("-0.25")],
+    ]
+    response = _xlsx_response(Table(["Text", "When", "Value"], iter(rows), [10, 12, 8]), "t", "T")
+    [sheet] = workbook(response).worksheets
+    texts = [sheet["A2"], sheet["A3"], sheet["A4"]]
+    assert [(c.value, c.data_type, c.hyperlink) for c in texts] == [
+        ("=1+1", "s", None),
+        ("https://example.org", "s", None),
+        ("007", "s", None),
+    ]
+    assert sheet["B2"].is_date and sheet["B2"].value == datetime(2025, 1, 2)
+    assert sheet["B3"].value is None and sheet["B4"].value is None
+    assert (sheet["C4"].value, sheet["C4"].number_format) == (-0.25, "0.00")
+    assert list(tmp_path.iterdir()) == []
+
+    def failing():
+        yield ["first"]
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        _xlsx_response(Table(["Text"], failing(), [10]), "t", "T")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_outcomes_xlsx_names_its_sheet_and_file(login, programme, officer):
