@@ -1,5 +1,6 @@
-"""The donor results page of each programme, kept rendered (issue 8: the page is served in a
-fraction of the time its aggregates take to compute)."""
+"""The M&E pages of each programme kept rendered: the donors' results page and the team's
+dashboard (issue 8: a page is served in a fraction of the time its aggregates take to
+compute)."""
 
 import uuid
 
@@ -7,13 +8,16 @@ from django.db import models
 
 
 class ResultsSnapshot(models.Model):
-    """The rendered body of a programme's results page, per language, with the token of the
-    programme's data it was rendered from.
+    """The rendered bodies of a programme's results page and dashboard, per kind of reader
+    and language, with the token of the programme's data they were rendered from.
 
-    Any change to the data behind the results gives the programme a new `token`, in the
-    same transaction as the change (monitoring.services.results_snapshots), so a page
-    rendered before the change is never served after it. Holds only what donors see:
-    aggregates, suppressed and redacted."""
+    Any change to the data behind the pages gives the programme a new `token`, in the same
+    transaction as the change (monitoring.services.results_snapshots), so a page rendered
+    before the change is never served after it. Each page holds what its kind of reader
+    sees and is served to them only: the results page what donors see (aggregates,
+    suppressed and redacted), the dashboard participants' names only in the page kept for
+    readers who may see identities. A participant's erasure rewrites these bodies as it
+    does every text of the programme (dialogues.services.participant_records)."""
 
     programme = models.OneToOneField(
         "dialogues.Programme",
@@ -22,7 +26,8 @@ class ResultsSnapshot(models.Model):
         related_name="results_snapshot",
     )
     token = models.UUIDField(default=uuid.uuid4)
-    # {language code: {"token", "computed_at", "valid_until" (ISO 8601), "body" (HTML)}}
+    # {"<kind>/<language code>": {"token", "computed_at", "valid_until" (ISO 8601),
+    #  "body" (HTML)}}; kinds in monitoring.services.results_snapshots.RENDERERS
     pages = models.JSONField(default=dict, blank=True)
     # When the pages need rendering again: the moment of the last change, or the earliest
     # moment one of them expires (a session ends, the programme's day turns, the age limit);

@@ -1,5 +1,6 @@
-"""The donor results page kept rendered (issue 8): served from a snapshot while the data
-behind it is unchanged, rendered live and kept otherwise, rendered again by a Celery task
+"""The programme's M&E pages kept rendered (issue 8): the donors' results page, and the
+team's dashboard as it first opens (no filter). Served from a snapshot while the data
+behind them is unchanged, rendered live and kept otherwise, rendered again by a Celery task
 (monitoring.tasks.refresh_results_snapshots) after a change or once a page expires.
 
 Why a kept page is never wrong:
@@ -14,14 +15,22 @@ Why a kept page is never wrong:
   target period turns with the programme's day. A page expires at the first of those
   moments after it was rendered, and after MAX_AGE in any case, a bound on any write that
   bypasses the receivers (raw SQL, a restore).
-- What is kept is what donors see, whoever asks: aggregates, suppressed, and texts passed
-  through the donor redactor (monitoring.services.results.donor_results). Callers check
-  access first (monitoring.permissions.get_programme_for_results).
+- A kept page is what one class of reader sees, and is served only to that class: the
+  results page is what donors see, whoever asks (aggregates, suppressed, texts through the
+  donor redactor of monitoring.services.results.donor_results); the dashboard is kept
+  twice, once with participants' names for readers who may see identities and once with
+  them withheld (dialogues.services.attribution.programme_redactor), the only thing on it
+  that depends on the reader. Callers check access first
+  (monitoring.permissions.get_programme_for_results, get_programme_for_monitoring) and
+  pass the reader's class.
+- Each page is kept per language, under the key "<kind>/<language>" of the snapshot's
+  pages.
 """
 
 import datetime
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from django.apps import apps
 from django.conf import settings
@@ -33,19 +42,31 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from dialogues.models import Programme, Session
+from dialogues.services.attribution import programme_redactor
 from dialogues.signals import attendance_recorded
+from monitoring.forms.indicators import ActivityFilterForm
 from monitoring.models import ResultsSnapshot
+from monitoring.services.dashboard import officer_dashboard
 from monitoring.services.results import donor_results
 from uptake.services.ladder import programme_zone
 
-BODY_TEMPLATE = "monitoring/results/body.html"
+# The kinds of kept page: the donors' results, the team's dashboard with participants'
+# names (for readers who may see identities) and with them withheld.
+RESULTS = "results"
+DASHBOARD_NAMED = "dashboard-named"
+DASHBOARD_WITHHELD = "dashboard-withheld"
+RESULTS_TEMPLATE = "monitoring/results/body.html"
+DASHBOARD_TEMPLATE = "monitoring/dashboard_body.html"
 # The longest a kept page is served: bounds the effect of a write no receiver saw.
 MAX_AGE = datetime.timedelta(hours=1)
 
-# The models whose rows monitoring.services.results.donor_results reads, and how each row
-# leads to its programme (attribute lookups: a parent not already loaded costs a query).
-# Attendance is not here: it is written in bulk (dialogues.signals.attendance_recorded),
-# and a receiver on it would turn every cascade through it into a query per row.
+# The models whose rows the kept pages read (monitoring.services.results.donor_results and
+# monitoring.services.dashboard.officer_dashboard), and how each row leads to its programme
+# (attribute lookups: a parent not already loaded costs a query). Attendance is not here:
+# it is written in bulk (dialogues.signals.attendance_recorded), and a receiver on it would
+# turn every cascade through it into a query per row. The other bulk writes (the default
+# ground rules of a new dialogue, the commitments of a delivered non-paper) happen in the
+# transaction that saves their dialogue or document, which changes the token.
 TRACKED = {
     "dialogues.Programme": lambda row: row.pk,
     "dialogues.Dialogue": lambda row: row.programme_id,
@@ -61,12 +82,22 @@ TRACKED = {
     "monitoring.IndicatorValue": lambda row: row.indicator.programme_id,
     "monitoring.OutcomeRecord": lambda row: row.programme_id,
     "monitoring.ExpectationStatement": lambda row: row.programme_id,
+    # Read by the dashboard only.
+    "dialogues.GroundRule": lambda row: row.dialogue.programme_id,
+    "uptake.DocumentUserObjectPermission": lambda row: row.content_object.dialogue.programme_id,
+    "uptake.Commitment": lambda row: row.document.dialogue.programme_id,
+    "uptake.Vetting": lambda row: row.document.dialogue.programme_id,
+    "uptake.VettingClearance": lambda row: row.document.dialogue.programme_id,
+    "uptake.Briefing": lambda row: row.document.dialogue.programme_id,
+    "uptake.Feedback": lambda row: row.briefing.document.dialogue.programme_id,
+    "monitoring.LearningEntry": lambda row: row.programme_id,
+    "monitoring.Risk": lambda row: row.programme_id,
 }
 
 
 @dataclass(frozen=True)
 class ResultsPage:
-    body: SafeString  # monitoring/results/body.html, rendered
+    body: SafeString  # RESULTS_TEMPLATE or DASHBOARD_TEMPLATE, rendered
     computed_at: datetime.datetime
     served_from_snapshot: bool
 
@@ -91,15 +122,17 @@ def results_page(programme, *, now=None):
     """The results page body of `programme` in the active language: the kept page when it
     is current (one query), else rendered now (the queries of donor_results, a few more to
     keep it). Callers check access first."""
-    now = now or timezone.now()
-    language = _language()
-    snapshot = ResultsSnapshot.objects.filter(programme=programme).first()
-    served = _served(snapshot, language, now)
-    if served is not None:
-        return served
-    page, valid_until = _render(programme, now)
-    _keep(programme.pk, language, snapshot.token if snapshot else None, page, valid_until)
-    return page
+    return _page(programme, RESULTS, now or timezone.now())
+
+
+def dashboard_page(programme, *, show_identity, now=None):
+    """The body of the team's dashboard of `programme` with no filter, in the active
+    language, for a reader who may see participants' identities or not (`show_identity`,
+    dialogues.services.attribution.actor_sees_identity): the kept page when it is current
+    (one query), else rendered now (the queries of officer_dashboard and its filter form, a
+    few more to keep it). Callers check access first."""
+    kind = DASHBOARD_NAMED if show_identity else DASHBOARD_WITHHELD
+    return _page(programme, kind, now or timezone.now())
 
 
 def results_snapshot_refresh(programme_id, *, now=None):
@@ -109,23 +142,20 @@ def results_snapshot_refresh(programme_id, *, now=None):
     snapshot = ResultsSnapshot.objects.filter(programme_id=programme_id).first()
     if snapshot is None:
         return 0
-    languages = [
-        language
-        for language in snapshot.pages
-        if language in dict(settings.LANGUAGES) and _served(snapshot, language, now) is None
-    ]
-    if not languages:
+    stale = [key for key in snapshot.pages if _known(key) and _served(snapshot, key, now) is None]
+    if not stale:
         # Nothing to render (no page was ever asked for, or all are current): not due.
         ResultsSnapshot.objects.filter(pk=programme_id, token=snapshot.token).update(
             expires_at=_due(snapshot.pages, snapshot.token, now)
         )
         return 0
     programme = Programme.objects.get(pk=programme_id)
-    for language in languages:
+    for key in stale:
+        kind, language = key.split("/")
         with translation.override(language):
-            page, valid_until = _render(programme, now)
-            _keep(programme_id, language, snapshot.token, page, valid_until)
-    return len(languages)
+            page, valid_until = _render(programme, kind, now)
+            _keep(programme_id, key, snapshot.token, page, valid_until)
+    return len(stale)
 
 
 def snapshots_due(now=None, *, limit=100):
@@ -138,12 +168,29 @@ def snapshots_due(now=None, *, limit=100):
     )
 
 
-def _language():
-    return translation.get_language() or settings.LANGUAGE_CODE
+def _key(kind):
+    return f"{kind}/{translation.get_language() or settings.LANGUAGE_CODE}"
 
 
-def _served(snapshot, language, now):
-    entry = snapshot.pages.get(language) if snapshot is not None else None
+def _known(key):
+    """Whether `key` names a kind of page and a language this installation renders."""
+    kind, _, language = key.partition("/")
+    return kind in RENDERERS and language in dict(settings.LANGUAGES)
+
+
+def _page(programme, kind, now):
+    key = _key(kind)
+    snapshot = ResultsSnapshot.objects.filter(programme=programme).first()
+    served = _served(snapshot, key, now)
+    if served is not None:
+        return served
+    page, valid_until = _render(programme, kind, now)
+    _keep(programme.pk, key, snapshot.token if snapshot else None, page, valid_until)
+    return page
+
+
+def _served(snapshot, key, now):
+    entry = snapshot.pages.get(key) if snapshot is not None else None
     if not entry or entry["token"] != str(snapshot.token):
         return None
     if datetime.datetime.fromisoformat(entry["valid_until"]) <= now:
@@ -156,10 +203,34 @@ def _served(snapshot, language, now):
     )
 
 
-def _render(programme, now):
-    """The page rendered now, in the active language, and the moment it expires."""
-    results = donor_results(programme, now=now)
-    body = render_to_string(BODY_TEMPLATE, {"results": results})
+def _render_results(programme, now):
+    return render_to_string(RESULTS_TEMPLATE, {"results": donor_results(programme, now=now)})
+
+
+def _render_dashboard(programme, now, *, show_identity):
+    """The dashboard as it first opens: every dialogue, the programme to date, the filter
+    form empty."""
+    redact = programme_redactor(programme, show_identity=show_identity)
+    dialogues = list(programme.dialogues.in_workflow_order().only("pk", "public_id", "title"))
+    context = {
+        "programme": programme,
+        "form": ActivityFilterForm(dialogues=dialogues, redact=redact),
+        "board": officer_dashboard(programme, redact=redact, now=now, dialogues=dialogues),
+    }
+    return render_to_string(DASHBOARD_TEMPLATE, context)
+
+
+RENDERERS = {
+    RESULTS: _render_results,
+    DASHBOARD_NAMED: partial(_render_dashboard, show_identity=True),
+    DASHBOARD_WITHHELD: partial(_render_dashboard, show_identity=False),
+}
+
+
+def _render(programme, kind, now):
+    """The page of `kind` rendered now, in the active language, and the moment it
+    expires."""
+    body = RENDERERS[kind](programme, now)
     page = ResultsPage(body=body, computed_at=now, served_from_snapshot=False)
     return page, _valid_until(programme, now)
 
@@ -189,7 +260,7 @@ def _due(pages, token, now):
     return min(moments, default=None)
 
 
-def _keep(programme_id, language, token, page, valid_until):
+def _keep(programme_id, key, token, page, valid_until):
     """Keep `page` under `token`, the snapshot's token before rendering (None: there was
     no snapshot), unless the data has changed since: then the page is dropped."""
     entry = {
@@ -202,7 +273,7 @@ def _keep(programme_id, language, token, page, valid_until):
             if token is None:
                 token = uuid.uuid4()
                 entry["token"] = str(token)
-                pages = {language: entry}
+                pages = {key: entry}
                 ResultsSnapshot.objects.create(
                     programme_id=programme_id,
                     token=token,
@@ -218,7 +289,7 @@ def _keep(programme_id, language, token, page, valid_until):
             if snapshot is None:
                 return  # changed while rendering
             entry["token"] = str(token)
-            snapshot.pages[language] = entry
+            snapshot.pages[key] = entry
             snapshot.expires_at = _due(snapshot.pages, token, page.computed_at)
             snapshot.save(update_fields=["pages", "expires_at"])
     except IntegrityError:

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from dialogues.services.attribution import reader_redactor
+from dialogues.services.attribution import actor_sees_identity, reader_redactor
 from monitoring.forms.indicators import ActivityFilterForm
 from monitoring.permissions import get_programme_for_monitoring, get_programme_for_results
-from monitoring.services import activity as activity_metrics
 from monitoring.services import dashboard as dashboard_services
 from monitoring.services import results_snapshots
 
@@ -60,22 +59,33 @@ def dashboard(request, programme_id):
     """Every metric of the programme for its team, narrowed by dialogue and period:
     activity, outputs, indicators against targets with charts, outcomes and learning, the
     uptake chain by stage with overdue commitments, and the risk register's checks. An
-    invalid filter shows the form with its errors, status 400, no figures. Queries: a
-    fixed number whatever the data size (see dashboard_services.officer_dashboard)."""
+    invalid filter shows the form with its errors, status 400, no figures.
+
+    Opened with no filter, the page is served from its kept copy for the reader's class
+    (names shown or withheld) while the data behind it is unchanged
+    (monitoring.services.results_snapshots). Queries: session, user, programme, permission
+    checks, the kept page (those of officer_dashboard when it is out of date), the
+    menu's. Filtered: the dialogues, [the participants, when names are withheld], those of
+    officer_dashboard."""
     programme = get_programme_for_monitoring(request.user, programme_id)
+    if not request.GET:
+        page = results_snapshots.dashboard_page(
+            programme, show_identity=actor_sees_identity(request.user, programme)
+        )
+        return render(request, "monitoring/dashboard.html", {"programme": programme, "page": page})
     dialogues = list(programme.dialogues.in_workflow_order().only("pk", "public_id", "title"))
     redact = reader_redactor(request.user, programme)
-    form = ActivityFilterForm(request.GET or None, dialogues=dialogues, redact=redact)
-    context = {"programme": programme, "form": form, "board": None}
-    if form.is_bound and not form.is_valid():
+    form = ActivityFilterForm(request.GET, dialogues=dialogues, redact=redact)
+    context = {"programme": programme, "form": form, "board": None, "query": ""}
+    if not form.is_valid():
         form.keep_typed_text()
         return render(request, "monitoring/dashboard.html", context, status=400)
-    selected, period = (
-        (form.selected_dialogue(), form.period())
-        if form.is_bound
-        else (None, activity_metrics.Period())
-    )
+    context["query"] = request.GET.urlencode()
     context["board"] = dashboard_services.officer_dashboard(
-        programme, redact=redact, dialogue=selected, period=period, dialogues=dialogues
+        programme,
+        redact=redact,
+        dialogue=form.selected_dialogue(),
+        period=form.period(),
+        dialogues=dialogues,
     )
     return render(request, "monitoring/dashboard.html", context)

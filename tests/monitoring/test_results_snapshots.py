@@ -2,18 +2,24 @@
 it changes, never after a change (an indicator value, an outcome, attendance, a new
 participant whose name must now be withheld), expired when a session ends, kept per
 language, not kept when the data changed while it rendered, rendered again by the beat
-task, holding nothing a donor may not see."""
+task, holding nothing a donor may not see; and the team's dashboard, kept apart for
+readers who may see participants' names and for those who may not."""
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from dialogues.models import Attendance, DialogueParticipant
 from dialogues.services.sessions import session_record_attendance
+from dialogues.services.teams import programme_update_settings
 from monitoring.models import ResultsSnapshot
 from monitoring.services import results_snapshots
 from monitoring.services.indicators import indicator_create, indicator_value_record
@@ -23,8 +29,10 @@ from monitoring.services.results_snapshots import (
     results_snapshot_refresh,
     snapshots_due,
 )
+from monitoring.services.risks import risk_create
 from monitoring.tasks import refresh_results_snapshots
 from tests.dialogues.factories import (
+    DialogueFactory,
     DialogueParticipantFactory,
     ParticipantFactory,
     ProgrammeFactory,
@@ -177,7 +185,10 @@ def test_each_language_has_its_own_page(programme):
     with translation.override("en"):
         assert not results_page(programme, now=NOW).served_from_snapshot
         assert results_page(programme, now=NOW).served_from_snapshot
-    assert set(ResultsSnapshot.objects.get(programme=programme).pages) == {"fr", "en"}
+    assert set(ResultsSnapshot.objects.get(programme=programme).pages) == {
+        "results/fr",
+        "results/en",
+    }
 
 
 def test_a_page_rendered_while_the_data_changed_is_not_kept(programme, officer, monkeypatch):
@@ -252,3 +263,118 @@ def test_the_page_and_the_pdf_say_the_same(login, programme, donor, officer):
     assert pdf["Content-Type"] == "application/pdf"
     # The PDF was made from the kept page: nothing rendered again.
     assert ResultsSnapshot.objects.get(programme=programme).pages == snapshot_pages
+
+
+# --- The team's dashboard, kept per class of reader ----------------------------------------
+
+HOST = "Orsolya Vantreck"  # a participant whose name a dialogue's title carries
+
+
+def _dashboard(client, programme, **filters):
+    response = client.get(reverse("monitoring:dashboard", args=[programme.public_id]), filters)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def hosted(programme):
+    ParticipantFactory(programme=programme, full_name=HOST)
+    return DialogueFactory(programme=programme, title=f"Talks hosted by {HOST}")
+
+
+def test_the_dashboard_is_kept_apart_for_readers_who_see_names_and_those_who_do_not(
+    login, programme, hosted, facilitator, officer
+):
+    """The safety case: a page kept for a facilitator, who sees identities, is never
+    served to a programme officer, who does not; each class has its own."""
+    named = _dashboard(login(facilitator), programme)
+    assert not named.context["page"].served_from_snapshot
+    assert f"Talks hosted by {HOST}" in named.content.decode()
+    withheld = _dashboard(login(officer), programme)
+    assert not withheld.context["page"].served_from_snapshot
+    assert HOST not in withheld.content.decode()
+    assert "Talks hosted by" in withheld.content.decode()
+    again = _dashboard(login(officer), programme)
+    assert again.context["page"].served_from_snapshot
+    assert HOST not in again.content.decode()
+    assert _dashboard(login(facilitator), programme).context["page"].served_from_snapshot
+    assert set(ResultsSnapshot.objects.get(programme=programme).pages) == {
+        "dashboard-named/en",
+        "dashboard-withheld/en",
+    }
+
+
+def test_officers_granted_identity_rights_get_the_page_with_names(
+    login, programme, hosted, facilitator, officer
+):
+    _dashboard(login(facilitator), programme)
+    programme_update_settings(programme=programme, actor=facilitator, officers_see_identity=True)
+    served = _dashboard(login(officer), programme)
+    assert f"Talks hosted by {HOST}" in served.content.decode()
+
+
+def test_a_new_risk_is_on_the_kept_dashboard_at_once(login, programme, facilitator, officer):
+    client = login(officer)
+    assert "<dt>Open risks</dt><dd>0</dd>" in _dashboard(client, programme).content.decode()
+    assert _dashboard(client, programme).context["page"].served_from_snapshot
+    risk_create(
+        programme=programme,
+        actor=officer,
+        title="Convoy schedule leaks",
+        likelihood=2,
+        impact=3,
+        owner=officer,
+        mitigation="Share the schedule on the day only.",
+        review_on=date(2026, 5, 1),
+    )
+    response = _dashboard(client, programme)
+    assert not response.context["page"].served_from_snapshot
+    assert "<dt>Open risks</dt><dd>1</dd>" in response.content.decode()
+
+
+def test_a_filtered_dashboard_is_rendered_each_time_and_not_kept(login, programme, officer):
+    client = login(officer)
+    response = _dashboard(client, programme, date_from="2026-01-01")
+    assert response.context["board"].period.start == date(2026, 1, 1)
+    assert "page" not in response.context
+    assert not ResultsSnapshot.objects.get(programme=programme).pages
+    invalid = client.get(
+        reverse("monitoring:dashboard", args=[programme.public_id]), {"date_from": "soon"}
+    )
+    assert invalid.status_code == 400
+    assert 'value="soon"' in invalid.content.decode()
+
+
+def test_the_beat_task_renders_a_changed_dashboard_again(login, programme, officer):
+    client = login(officer)
+    _dashboard(client, programme)
+    _outcome(programme, officer, "The ford opened on market days.")
+    assert refresh_results_snapshots.apply().get() == 1
+    served = _dashboard(client, programme)
+    assert served.context["page"].served_from_snapshot
+    assert "<dt>Outcomes observed</dt><dd>1</dd>" in served.content.decode()
+
+
+def test_every_table_the_kept_pages_read_is_tracked(login, programme, facilitator, donor):
+    """A kept page is right only if a write to any row it read changes the token. Render
+    both pages and check every table their queries read: each must be tracked (TRACKED's
+    receivers, or attendance's signal), or hold nothing that changes while Parley runs."""
+    models = apps.get_models(include_auto_created=True)
+    tables = {model._meta.db_table: model._meta.label for model in models}
+    not_data = {"auth.Permission", "contenttypes.ContentType", "sessions.Session", "auth.User"}
+    signalled = {"dialogues.Attendance"}
+    read = set()
+    for user, name in ((facilitator, "dashboard"), (donor, "results")):
+        client = login(user)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse(f"monitoring:{name}", args=[programme.public_id]))
+        for query in queries.captured_queries:
+            read |= {tables[t] for t in re.findall(r'(?:FROM|JOIN) "(\w+)"', query["sql"])}
+    assert "uptake.Commitment" in read and "monitoring.Risk" in read
+    # The menu and the permission checks read the team, not the page's data.
+    around_the_page = {"dialogues.Membership", "guardian.UserObjectPermission"}
+    around_the_page |= {"dialogues.ProgrammeUserObjectPermission", "uptake.Notification"}
+    around_the_page |= {"monitoring.ResultsSnapshot", "auth.User_groups"}
+    around_the_page |= {"guardian.GroupObjectPermission", "auth.Group"}
+    untracked = read - set(results_snapshots.TRACKED) - signalled - not_data - around_the_page
+    assert untracked == set()
