@@ -488,9 +488,16 @@ def _generate(plan_, *, seed, write):
 
     progress.stage("attendance", attendance_rows(), Attendance, need_ids=False)
 
-    # Documents: even numbers are non-papers (delivered while commitments remain to give
-    # them, drafts after), odd numbers aide-mémoires in every status but delivered.
+    # Documents go round the dialogues (document i to dialogue i % D); within each dialogue
+    # they alternate: non-papers (delivered while commitments remain to give them, drafts
+    # after) and aide-mémoires in every status but delivered. Kind and status follow the
+    # document's turn in its dialogue (i // D), not i itself: with D even, i's parity would
+    # give some dialogues only non-papers, and which ones would change with the scale.
     M = counts["documents"]
+
+    def is_aide_memoire(i):
+        return (i // D) % 2 == 1
+
     revisions_of = [_share(counts["revisions"], M, i) for i in range(M)]
     steps_budget = counts["commitments"]
     document_steps = []
@@ -500,7 +507,8 @@ def _generate(plan_, *, seed, write):
         nonlocal steps_budget
         for i in range(M):
             j = i % D
-            kind = Document.Kind.NON_PAPER if i % 2 == 0 else Document.Kind.AIDE_MEMOIRE
+            turn = i // D
+            kind = Document.Kind.AIDE_MEMOIRE if is_aide_memoire(i) else Document.Kind.NON_PAPER
             steps = 0
             if kind == Document.Kind.NON_PAPER and steps_budget > 0:
                 # Three steps each, four for the first ones while the budget allows.
@@ -511,7 +519,7 @@ def _generate(plan_, *, seed, write):
                 Document.Status.DELIVERED
                 if steps
                 else [Document.Status.DRAFT, Document.Status.IN_REVIEW, Document.Status.READY][
-                    i % 3
+                    turn % 3
                 ]
             )
             document_steps.append(steps)
@@ -520,7 +528,7 @@ def _generate(plan_, *, seed, write):
                 kind=kind,
                 title=f"Bench {kind} {i:06d}",  # see GENERATED_DOCUMENT_TITLE
                 status=status,
-                shareable=bool(steps) and i % 4 == 0,
+                shareable=bool(steps) and turn % 4 == 0,
                 head=revisions_of[i],
                 created_by_id=facilitator_of[programme_ids[j % P]],
                 delivered_at=now if steps else None,
@@ -529,7 +537,7 @@ def _generate(plan_, *, seed, write):
     document_ids = progress.stage("documents", document_rows(), Document)
 
     def content(i, number):
-        if i % 2:
+        if is_aide_memoire(i):
             return {
                 "sections": [
                     {"title": "Context", "body": _text(rng, WORDS, 40)},
