@@ -33,6 +33,7 @@ from uptake.services.timeline import (
     non_paper_timeline,
     programme_chain,
 )
+from uptake.views import timeline as timeline_views
 
 NAME = "Amal Haddad"
 WITHHELD = "[name withheld]"
@@ -440,6 +441,27 @@ def test_the_overview_lists_every_overdue_commitment_with_days_late(
     legal_section = legal[legal.index('id="overdue-heading"') :]
     assert reverse("uptake:commitment_edit", args=[overdue.public_id]) not in legal_section
     assert reverse("uptake:ladder", args=[story.first.public_id]) in legal_section
+
+
+def test_the_overview_lists_the_non_papers_a_page_at_a_time(
+    login, officer, facilitator, dialogue, monkeypatch
+):
+    monkeypatch.setattr(timeline_views, "CHAIN_PAGE_SIZE", 2)
+    for title in ("Alpha crossing", "Bravo crossing", "Charlie crossing"):
+        non_paper(dialogue, facilitator, title=title)
+    url = reverse("uptake:chain_overview", args=[dialogue.programme.public_id])
+    client = login(officer)
+    first = page(client.get(url))
+    assert "3 non-papers, by dialogue then title." in first
+    assert "Alpha crossing" in first and "Bravo crossing" in first
+    assert "Charlie crossing" not in first
+    assert "Page 1 of 2" in first and '?page=2" rel="next"' in first
+    second = page(client.get(url, {"page": 2}))
+    assert "Charlie crossing" in second and "Alpha crossing" not in second
+    assert '?page=1" rel="prev"' in second
+    # A page number that is not one shows the first page; one past the end, the last.
+    assert "Alpha crossing" in page(client.get(url, {"page": "x"}))
+    assert "Charlie crossing" in page(client.get(url, {"page": 9}))
 
 
 # --- Names withheld -------------------------------------------------------------------------

@@ -5,6 +5,7 @@ get_programme_chain_for_user. Free text (titles, step texts, notes) passes throu
 viewer's Redactor; carriers and principals are not participants and are shown as they are."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -17,6 +18,10 @@ from uptake.permissions import (
 from uptake.services import ladder as ladder_services
 from uptake.services import timeline as services
 from uptake.views.documents import redactor_for
+
+# Non-papers a page of the chain overview: a long programme's list stays readable, and the
+# page's time does not grow with it.
+CHAIN_PAGE_SIZE = 50
 
 
 @login_required
@@ -48,9 +53,10 @@ def non_paper_timeline(request, document_id):
 @require_GET
 def chain_overview(request, programme_id):
     """Every non-paper of the programme with its current link in the chain
-    (services.chain_stage), and every overdue commitment. Queries: session, user,
-    programme, permission check (two), identity check (two), [participants], the
-    non-papers with their facts, the overdue commitments, the menu's roles."""
+    (services.chain_stage), CHAIN_PAGE_SIZE a page by dialogue then title, and every
+    overdue commitment. Queries: session, user, programme, permission check (two),
+    identity check (two), [participants], the non-papers with their facts, the overdue
+    commitments, the menu's roles."""
     programme, allowed = get_programme_chain_for_user(request.user, programme_id)
     redact = reader_redactor(request.user, programme)
     today = ladder_services.programme_today(programme)
@@ -65,7 +71,7 @@ def chain_overview(request, programme_id):
         "uptake/timeline/overview.html",
         {
             "programme": programme,
-            "rows": rows,
+            "page": Paginator(rows, CHAIN_PAGE_SIZE).get_page(request.GET.get("page")),
             "overdue": overdue,
             "today": today,
             "can_manage": ChainAction.MANAGE in allowed,
