@@ -54,15 +54,32 @@ def deliver_risk_reviews(reminder_ids):
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def refresh_results_snapshots():
-    """Beat: render again the kept results pages that a change or the passing of time has
-    put out of date, the longest waiting first, so donors are served a kept page. Returns
-    how many pages were rendered. Stops at the soft time limit; the next run goes on."""
-    from monitoring.services.results_snapshots import results_snapshot_refresh, snapshots_due
+    """Beat: render again the kept pages (results, dashboards) that a change or the passing
+    of time has put out of date, the longest waiting first, so readers are served a kept
+    page. Returns how many pages were rendered. A programme whose pages fail to render is
+    put back by RETRY_AFTER and the rest still go: otherwise it would stay first in line
+    and hold up every other. Stops at the soft time limit; the next run goes on."""
+    from monitoring.services.results_snapshots import (
+        results_snapshot_postpone,
+        results_snapshot_refresh,
+        snapshots_due,
+    )
 
     rendered = 0
     try:
         for programme_id in snapshots_due():
-            rendered += results_snapshot_refresh(programme_id)
+            try:
+                rendered += results_snapshot_refresh(programme_id)
+            except SoftTimeLimitExceeded:
+                raise
+            except Exception as error:
+                # The id and the error's type only: a message may hold a participant's name.
+                logger.error(
+                    "Rendering the kept pages of programme %s failed (%s); retried later",
+                    programme_id,
+                    type(error).__name__,
+                )
+                results_snapshot_postpone(programme_id)
     except SoftTimeLimitExceeded:
         logger.warning("Results snapshots: stopped at the time limit after %s pages", rendered)
     return rendered

@@ -4,7 +4,8 @@ from django.db import migrations
 def forget_pages_kept_by_language_alone(apps, schema_editor):
     """Pages were kept under their language alone ("en"); they are now kept under
     "<kind>/<language>". The old ones would never be served again: drop them, and the next
-    view renders and keeps each page under its new key."""
+    view renders and keeps each page under its new key. Backwards the same, for the same
+    reason."""
     ResultsSnapshot = apps.get_model("monitoring", "ResultsSnapshot")
     ResultsSnapshot.objects.update(pages={}, expires_at=None)
 
@@ -13,5 +14,5 @@ class Migration(migrations.Migration):
     dependencies = [("monitoring", "0005_results_snapshot")]
 
     operations = [
-        migrations.RunPython(forget_pages_kept_by_language_alone, migrations.RunPython.noop)
+        migrations.RunPython(forget_pages_kept_by_language_alone, forget_pages_kept_by_language_alone)
     ]

@@ -16,8 +16,8 @@ class ResultsSnapshot(models.Model):
     before the change is never served after it. Each page holds what its kind of reader
     sees and is served to them only: the results page what donors see (aggregates,
     suppressed and redacted), the dashboard participants' names only in the page kept for
-    readers who may see identities. A participant's erasure rewrites these bodies as it
-    does every text of the programme (dialogues.services.participant_records)."""
+    readers who may see identities. Any change to a participant drops the kept bodies
+    with the token, so neither an erased name nor a changed one stays stored here."""
 
     programme = models.OneToOneField(
         "dialogues.Programme",

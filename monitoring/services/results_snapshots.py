@@ -41,7 +41,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from dialogues.models import Programme, Session
+from dialogues.models import Participant, Programme, Session
 from dialogues.services.attribution import programme_redactor
 from dialogues.signals import attendance_recorded
 from monitoring.forms.indicators import ActivityFilterForm
@@ -59,6 +59,8 @@ RESULTS_TEMPLATE = "monitoring/results/body.html"
 DASHBOARD_TEMPLATE = "monitoring/dashboard_body.html"
 # The longest a kept page is served: bounds the effect of a write no receiver saw.
 MAX_AGE = datetime.timedelta(hours=1)
+# How long a programme whose pages failed to render waits before the next try.
+RETRY_AFTER = datetime.timedelta(minutes=15)
 
 # The models whose rows the kept pages read (monitoring.services.results.donor_results and
 # monitoring.services.dashboard.officer_dashboard), and how each row leads to its programme
@@ -102,19 +104,25 @@ class ResultsPage:
     served_from_snapshot: bool
 
 
-def results_changed(programme_id, *, now=None):
-    """Mark the data behind the results of programme `programme_id` as changed: a new token
-    (kept pages no longer serve), due for rendering now. One query; call it inside the
-    transaction that writes the change."""
+def results_changed(programme_id, *, now=None, forget_pages=False):
+    """Mark the data behind the kept pages of programme `programme_id` as changed: a new
+    token (kept pages no longer serve), due for rendering now. `forget_pages`: drop the
+    kept bodies as well, for a change to a participant, whose name a kept page for readers
+    who see identities may hold (escaped as HTML, where an erasure's search for the name
+    would not find it); those pages are rendered again when next viewed. One query; call
+    it inside the transaction that writes the change."""
     ResultsSnapshot.objects.bulk_create(
         [
             ResultsSnapshot(
-                programme_id=programme_id, token=uuid.uuid4(), expires_at=now or timezone.now()
+                programme_id=programme_id,
+                token=uuid.uuid4(),
+                pages={},
+                expires_at=now or timezone.now(),
             )
         ],
         update_conflicts=True,
         unique_fields=["programme"],
-        update_fields=["token", "expires_at"],
+        update_fields=["token", "expires_at", *(["pages"] if forget_pages else [])],
     )
 
 
@@ -156,6 +164,14 @@ def results_snapshot_refresh(programme_id, *, now=None):
             page, valid_until = _render(programme, kind, now)
             _keep(programme_id, key, snapshot.token, page, valid_until)
     return len(stale)
+
+
+def results_snapshot_postpone(programme_id, *, now=None):
+    """Put the pages of programme `programme_id` back in the refresh queue by RETRY_AFTER,
+    after they failed to render."""
+    ResultsSnapshot.objects.filter(pk=programme_id).update(
+        expires_at=(now or timezone.now()) + RETRY_AFTER
+    )
 
 
 def snapshots_due(now=None, *, limit=100):
@@ -250,12 +266,15 @@ def _valid_until(programme, now):
 
 def _due(pages, token, now):
     """When the snapshot needs rendering again: now if a page is out of date, else the
-    first page's expiry; None without pages."""
+    first page's expiry; None without pages. Pages this installation no longer renders (a
+    kind or language since removed) are left out: refreshing would skip them, and counting
+    them would keep the snapshot due for ever."""
     moments = [
         datetime.datetime.fromisoformat(entry["valid_until"])
         if entry["token"] == str(token)
         else now
-        for entry in pages.values()
+        for key, entry in pages.items()
+        if _known(key)
     ]
     return min(moments, default=None)
 
@@ -320,7 +339,7 @@ def _on_delete(sender, instance, origin=None, **kwargs):
 
 
 def _changed(sender, instance):
-    results_changed(TRACKED[sender._meta.label](instance))
+    results_changed(TRACKED[sender._meta.label](instance), forget_pages=sender is Participant)
 
 
 def _on_attendance_recorded(sender, session, **kwargs):
