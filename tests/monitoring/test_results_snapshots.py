@@ -348,7 +348,10 @@ def test_a_filtered_dashboard_is_rendered_each_time_and_not_kept(login, programm
         reverse("monitoring:dashboard", args=[programme.public_id]), {"date_from": "soon"}
     )
     assert invalid.status_code == 400
-    assert 'value="soon"' in invalid.content.decode()
+    html = invalid.content.decode()
+    assert 'value="soon"' in html and "Enter a valid date." in html
+    clear = reverse("monitoring:dashboard", args=[programme.public_id])
+    assert f'<a class="button button-secondary" href="{clear}">Clear</a>' in html
 
 
 def test_the_beat_task_renders_a_changed_dashboard_again(login, programme, officer):
