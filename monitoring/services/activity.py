@@ -169,6 +169,11 @@ def _continuity_by_dialogue(held, now):
     rows = (
         Attendance.objects.filter(
             session__in=held,
+            # The same held sessions, said of the joined session row: PostgreSQL does not
+            # carry the condition above across the join, and hashed every session of every
+            # programme to read the dialogue and start of each row (250,000 sessions at
+            # bench scale: 134 ms, 39 ms with this).
+            session__dialogue_id__in=held.values("dialogue_id"),
             status__in=PRESENT_STATUSES,
             dialogue_participant__status=CONFIRMED,
         )
