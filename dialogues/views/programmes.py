@@ -3,6 +3,7 @@ from collections import Counter, defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -17,6 +18,9 @@ from dialogues.services import teams as services
 from dialogues.services.attribution import Redactor, checked_redactor
 
 Role = Membership.Role
+# Rows a page of the programme list and of a facilitator's dialogues on the home page:
+# someone on many programmes still gets a page that loads at once.
+LIST_PAGE_SIZE = 50
 
 
 @login_required
@@ -34,11 +38,14 @@ def home(request):
 
     context = {"memberships": memberships}
     if by_role[Role.FACILITATOR]:
-        context["facilitator_dialogues"] = (
+        context["facilitator_dialogues"] = Paginator(
             Dialogue.objects.filter(programme__in=by_role[Role.FACILITATOR])
             .select_related("programme")
-            .in_workflow_order("programme__name")
-        )
+            .in_workflow_order()
+            # The id last, so that pages never share or skip a row.
+            .order_by("programme__name", "status_rank", "title", "pk"),
+            LIST_PAGE_SIZE,
+        ).get_page(request.GET.get("page"))
     if by_role[Role.PROGRAMME_OFFICER]:
         context["officer_overview"] = _programme_overview(by_role[Role.PROGRAMME_OFFICER])
     if by_role[Role.LEGAL_REVIEWER]:
@@ -121,19 +128,24 @@ def _programme_overview(programmes):
 @login_required
 @require_GET
 def programme_list(request):
-    programmes = list(
-        permissions.programmes_for_user(request.user).annotate(
-            dialogue_count=Count("dialogues", distinct=True)
-        )
-    )
+    """The programmes the user may see, by name, LIST_PAGE_SIZE a page, with their role and
+    dialogue count. Queries: session, user, the count, the page with its dialogue counts,
+    the user's roles there, the menu's."""
+    page = Paginator(
+        permissions.programmes_for_user(request.user)
+        .annotate(dialogue_count=Count("dialogues", distinct=True))
+        .order_by("name", "pk"),
+        LIST_PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
     roles = dict(
-        Membership.objects.filter(user=request.user, programme__in=programmes).values_list(
+        Membership.objects.filter(user=request.user, programme__in=page.object_list).values_list(
             "programme_id", "role"
         )
     )
-    for programme in programmes:
+    for programme in page.object_list:
         programme.my_role = Role(roles[programme.pk]).label if programme.pk in roles else None
-    return render(request, "dialogues/programme_list.html", {"programmes": programmes})
+    return render(request, "dialogues/programme_list.html", {"page": page})
 
 
 @login_required

@@ -78,7 +78,49 @@ def test_programme_list_shows_my_role_in_bounded_queries(
     login, facilitator, programme, django_assert_max_num_queries
 ):
     client = login(facilitator)
-    with django_assert_max_num_queries(7):
+    # session, user, the count, the page with its dialogue counts, the roles there, the
+    # menu's roles and unread count; one more on the first request of a process.
+    with django_assert_max_num_queries(8):
         html = client.get(reverse("dialogues:programme_list")).content.decode()
     assert programme.name in html
     assert "Facilitator" in html
+
+
+def test_a_facilitator_on_many_programmes_gets_their_dialogues_a_page_at_a_time(
+    login, facilitator, programme, monkeypatch
+):
+    from dialogues.views import programmes as views
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
+    for title in ("Alpha talks", "Bravo talks", "Charlie talks"):
+        DialogueFactory(programme=programme, title=title)
+    client = login(facilitator)
+    first = client.get(HOME).content.decode()
+    assert "Alpha talks" in first and "Bravo talks" in first
+    assert "Charlie talks" not in first
+    assert "Page 1 of 2" in first and '?page=2" rel="next"' in first
+    second = client.get(HOME, {"page": 2}).content.decode()
+    assert "Charlie talks" in second and "Alpha talks" not in second
+
+
+def test_the_programme_list_comes_a_page_at_a_time_by_name(
+    login, facilitator, programme, monkeypatch
+):
+    from dialogues.models import Membership
+    from dialogues.services.teams import membership_sync_permissions
+    from dialogues.views import programmes as views
+    from tests.dialogues.factories import ProgrammeFactory
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
+    for name in ("Aaron Valley Programme", "Zephyr Coast Programme"):
+        membership = Membership.objects.create(
+            programme=ProgrammeFactory(name=name), user=facilitator, role="officer"
+        )
+        membership_sync_permissions(membership=membership)
+    client = login(facilitator)
+    url = reverse("dialogues:programme_list")
+    first = client.get(url).content.decode()
+    assert "3 programmes, by name." in first
+    assert "Aaron Valley Programme" in first and "Zephyr Coast Programme" not in first
+    second = client.get(url, {"page": 2}).content.decode()
+    assert "Zephyr Coast Programme" in second and "Programme officer" in second
