@@ -47,31 +47,39 @@ def home(request):
             LIST_PAGE_SIZE,
         ).get_page(request.GET.get("page"))
     if by_role[Role.PROGRAMME_OFFICER]:
-        context["officer_overview"] = _programme_overview(by_role[Role.PROGRAMME_OFFICER])
+        shown, context["officer_more"] = _first_by_name(by_role[Role.PROGRAMME_OFFICER])
+        context["officer_overview"] = _programme_overview(shown)
     if by_role[Role.LEGAL_REVIEWER]:
-        context["review_queue"] = (
+        queue = list(
             Dialogue.objects.filter(
                 programme__in=by_role[Role.LEGAL_REVIEWER], status=Dialogue.Status.PACKAGING
             )
             .select_related("programme")
-            .order_by("programme__name", "title")
+            .order_by("programme__name", "title", "pk")[: LIST_PAGE_SIZE + 1]
         )
-        context["legal_programmes"] = by_role[Role.LEGAL_REVIEWER]
+        context["review_queue"] = queue[:LIST_PAGE_SIZE]
+        context["review_queue_more"] = len(queue) > LIST_PAGE_SIZE
+        context["legal_programmes"], context["legal_more"] = _first_by_name(
+            by_role[Role.LEGAL_REVIEWER]
+        )
     titled = [m for m in memberships if m.role in (Role.FACILITATOR, Role.LEGAL_REVIEWER)]
     if titled:
         context["redact"] = _titles_redactor(titled)
     if by_role[Role.DONOR]:
-        context["funded_programmes"] = Programme.objects.filter(
-            pk__in=[p.pk for p in by_role[Role.DONOR]]
-        ).annotate(
-            dialogue_count=Count("dialogues", distinct=True),
-            active_dialogue_count=Count(
-                "dialogues",
-                filter=~Q(
-                    dialogues__status__in=[Dialogue.Status.CLOSED, Dialogue.Status.ABANDONED]
+        funded, context["funded_more"] = _first_by_name(by_role[Role.DONOR])
+        context["funded_programmes"] = (
+            Programme.objects.filter(pk__in=[p.pk for p in funded])
+            .order_by("name", "pk")
+            .annotate(
+                dialogue_count=Count("dialogues", distinct=True),
+                active_dialogue_count=Count(
+                    "dialogues",
+                    filter=~Q(
+                        dialogues__status__in=[Dialogue.Status.CLOSED, Dialogue.Status.ABANDONED]
+                    ),
+                    distinct=True,
                 ),
-                distinct=True,
-            ),
+            )
         )
     if request.user.is_superuser:
         context["all_programmes"] = permissions.programmes_for_user(request.user).annotate(
@@ -79,6 +87,13 @@ def home(request):
             dialogue_count=Count("dialogues", distinct=True),
         )
     return render(request, "dialogues/home.html", context)
+
+
+def _first_by_name(programmes):
+    """The first LIST_PAGE_SIZE of `programmes` by name, and how many more there are: the
+    home page shows a section's first programmes and links to the paginated list."""
+    ordered = sorted(programmes, key=lambda programme: (programme.name, programme.pk))
+    return ordered[:LIST_PAGE_SIZE], max(len(ordered) - LIST_PAGE_SIZE, 0)
 
 
 def _titles_redactor(memberships):

@@ -124,3 +124,49 @@ def test_the_programme_list_comes_a_page_at_a_time_by_name(
     assert "Aaron Valley Programme" in first and "Zephyr Coast Programme" not in first
     second = client.get(url, {"page": 2}).content.decode()
     assert "Zephyr Coast Programme" in second and "Programme officer" in second
+
+
+def _on_programmes(user, role, names):
+    from dialogues.models import Membership
+    from dialogues.services.teams import membership_sync_permissions
+    from tests.dialogues.factories import ProgrammeFactory
+
+    programmes = []
+    for name in names:
+        programme = ProgrammeFactory(name=name)
+        membership = Membership.objects.create(programme=programme, user=user, role=role)
+        membership_sync_permissions(membership=membership)
+        programmes.append(programme)
+    return programmes
+
+
+@pytest.mark.parametrize("role", ["officer", "legal", "donor"])
+def test_home_shows_a_person_s_first_programmes_by_name_and_links_to_the_rest(
+    login, db, monkeypatch, role
+):
+    from dialogues.views import programmes as views
+    from tests.dialogues.factories import UserFactory
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
+    user = UserFactory()
+    _on_programmes(user, role, ["Charlie Programme", "Alpha Programme", "Bravo Programme"])
+    html = login(user).get(HOME).content.decode()
+    assert "Alpha Programme" in html and "Bravo Programme" in html
+    assert "Charlie Programme" not in html
+    assert "1 more programme: see all your programmes" in html
+    assert f'href="{reverse("dialogues:programme_list")}"' in html
+
+
+def test_the_review_queue_shows_its_first_dialogues(login, db, monkeypatch):
+    from dialogues.views import programmes as views
+    from tests.dialogues.factories import UserFactory
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
+    user = UserFactory()
+    [programme] = _on_programmes(user, "legal", ["Alpha Programme"])
+    for title in ("Aardvark options", "Badger options", "Cormorant options"):
+        DialogueFactory(programme=programme, title=title, status="packaging")
+    html = login(user).get(HOME).content.decode()
+    assert "Aardvark options" in html and "Badger options" in html
+    assert "Cormorant options" not in html
+    assert "The first 2, by programme and title" in html
