@@ -18,8 +18,9 @@ from dialogues.services import teams as services
 from dialogues.services.attribution import Redactor, checked_redactor
 
 Role = Membership.Role
-# Rows a page of the programme list and of a facilitator's dialogues on the home page:
-# someone on many programmes still gets a page that loads at once.
+# Rows a page of the programme list and of a facilitator's dialogues on the home page, and
+# the most each other home section lists: someone on many programmes still gets pages that
+# load at once.
 LIST_PAGE_SIZE = 50
 
 

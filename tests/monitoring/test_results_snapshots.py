@@ -30,7 +30,6 @@ from monitoring.services.results_snapshots import (
     results_snapshot_refresh,
     snapshots_due,
 )
-from monitoring.services.risks import risk_create
 from monitoring.tasks import refresh_results_snapshots
 from tests.dialogues.factories import (
     DialogueFactory,
@@ -39,6 +38,7 @@ from tests.dialogues.factories import (
     ProgrammeFactory,
     SessionFactory,
 )
+from tests.monitoring.test_risks import make_risk
 from tests.uptake.factories import aide_memoire, non_paper
 
 NOW = datetime(2026, 4, 1, 12, tzinfo=UTC)
@@ -95,19 +95,6 @@ def _outcome(programme, officer, change):
         contribution="The dialogue drafted the trigger list.",
         sources="Convoy logs.",
         confidence="medium",
-    )
-
-
-def _risk(programme, officer):
-    return risk_create(
-        programme=programme,
-        actor=officer,
-        title="Convoy schedule leaks",
-        likelihood=2,
-        impact=3,
-        owner=officer,
-        mitigation="Share the schedule on the day only.",
-        review_on=date(2026, 5, 1),
     )
 
 
@@ -332,7 +319,7 @@ def test_a_new_risk_is_on_the_kept_dashboard_at_once(login, programme, facilitat
     client = login(officer)
     assert "<dt>Open risks</dt><dd>0</dd>" in _dashboard(client, programme).content.decode()
     assert _dashboard(client, programme).context["page"].served_from_snapshot
-    _risk(programme, officer)
+    make_risk(programme, officer)
     response = _dashboard(client, programme)
     assert not response.context["page"].served_from_snapshot
     assert "<dt>Open risks</dt><dd>1</dd>" in response.content.decode()
@@ -373,7 +360,7 @@ def test_every_table_the_kept_pages_read_is_tracked(programme, dialogue, places,
     tables = {model._meta.db_table: model._meta.label for model in models}
     _indicator(programme, officer, "Crossings per month")
     _outcome(programme, officer, "The liaison office opened the northern crossing.")
-    _risk(programme, officer)
+    make_risk(programme, officer)
     aide_memoire(dialogue, officer)  # its one reader: a grant row the checks count
     non_paper(dialogue, officer)
     read = set()
