@@ -1,7 +1,6 @@
 import logging
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -60,26 +59,12 @@ def scan_reminders():
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def deliver_reminders(reminder_ids):
-    """Deliver each reminder in turn; each is its own transaction. One that fails stays
-    pending for the next scan and the rest still go. Returns how many notifications were
-    written."""
-    from uptake.services.reminders import reminder_deliver
+    """Deliver a batch of reminders (uptake.services.reminders.reminders_deliver): each in
+    its own transaction, one that fails left pending for the next scan while the rest still
+    go. Returns how many notifications were written."""
+    from uptake.services.reminders import reminders_deliver
 
-    reached, failed = 0, 0
-    for reminder_id in reminder_ids:
-        try:
-            reached += reminder_deliver(reminder_id)
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception as error:
-            # The id and the error's type only: its message may hold an address or a name.
-            failed += 1
-            # No traceback either, for the same reason.
-            logger.error(
-                "Delivering reminder %s failed (%s); it stays pending",
-                reminder_id,
-                type(error).__name__,
-            )
+    reached, failed = reminders_deliver(reminder_ids)
     if failed:
         logger.warning("%s of %s reminders failed and stay pending", failed, len(reminder_ids))
     return reached
@@ -87,22 +72,9 @@ def deliver_reminders(reminder_ids):
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def send_notification_emails(notification_ids):
-    """Send the outbox e-mails of these notifications; each is claimed once, so a batch
-    queued twice sends nothing twice. One that fails stays for the next scan (up to
-    uptake.services.reminders.MAX_EMAIL_ATTEMPTS tries). Returns how many were sent."""
-    from uptake.services.reminders import notification_email_send
+    """Send the outbox e-mails of these notifications over one connection; each is claimed
+    once, so a batch queued twice sends nothing twice. One that fails stays for the next scan
+    (up to uptake.services.reminders.MAX_EMAIL_ATTEMPTS tries). Returns how many were sent."""
+    from uptake.services.reminders import notification_emails_send
 
-    sent = 0
-    for notification_id in notification_ids:
-        try:
-            sent += notification_email_send(notification_id)
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception as error:
-            # The id and the error's type only: its message may hold an address.
-            logger.error(
-                "E-mailing notification %s failed (%s); it will be retried",
-                notification_id,
-                type(error).__name__,
-            )
-    return sent
+    return notification_emails_send(notification_ids)

@@ -2,7 +2,7 @@
 (uptake.services.reminders): a row per (risk, review date) whose moment (09:00 on the review
 date, on the programme's calendar) has come, at most MAX_LATE late; each claimed with a
 conditional update inside the transaction that writes its notifications, whose e-mails go out
-through uptake's outbox (notification_email_send, retried by uptake.tasks.scan_reminders).
+through uptake's outbox (notification_emails_send, retried by uptake.tasks.scan_reminders).
 
 The text names the risk, its review date and the register; never a red line. A risk closed
 or rescheduled meanwhile cancels its pending reminder (monitoring.services.risks does it on
@@ -10,9 +10,7 @@ the write too).
 """
 
 import datetime
-import logging
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -28,9 +26,7 @@ from dialogues.services.attribution import Redactor
 from monitoring.models import Risk, RiskReviewReminder
 from uptake.models import Notification, ReminderKind, ReminderMute
 from uptake.services.ladder import programme_zone
-from uptake.services.reminders import MAX_LATE, ZONE_SLACK, local_moment, notification_email_send
-
-logger = logging.getLogger(__name__)
+from uptake.services.reminders import MAX_LATE, ZONE_SLACK, local_moment, notification_emails_send
 
 Role = Membership.Role
 State = RiskReviewReminder.State
@@ -199,16 +195,5 @@ def risk_review_deliver(reminder_id, now=None):
                     )
                 )
         created = Notification.objects.bulk_create(notifications)
-    for notification in created:
-        try:
-            notification_email_send(notification.pk)
-        except SoftTimeLimitExceeded:
-            raise
-        except Exception as error:
-            # The id and the error's type only: the message may hold an address.
-            logger.warning(
-                "E-mailing notification %s failed (%s); it will be retried",
-                notification.pk,
-                type(error).__name__,
-            )
+    notification_emails_send([notification.pk for notification in created])
     return len(created)

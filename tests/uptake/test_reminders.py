@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -39,13 +40,14 @@ from uptake.models import (
     ReminderKind,
     UptakeSettings,
 )
+from uptake.services import reminders as reminders_module
 from uptake.services.reminders import (
     MAX_EMAIL_ATTEMPTS,
     emails_due,
-    notification_email_send,
-    reminder_deliver,
+    notification_emails_send,
     reminder_mute_set,
     reminder_recipients,
+    reminders_deliver,
     reminders_due,
     reminders_plan,
 )
@@ -73,8 +75,18 @@ def reminders(**filters):
     return list(Reminder.objects.filter(**filters).order_by("kind", "due_on"))
 
 
+def deliver(reminder_id, now=None):
+    """Deliver the one reminder `reminder_id` as the worker delivers a batch; returns how
+    many recipients it reached (and it must not fail)."""
+    reached, failed = reminders_deliver([reminder_id], now)
+    assert failed == 0
+    return reached
+
+
 def deliver_all(now):
-    return sum(reminder_deliver(reminder_id, now) for reminder_id in reminders_due(now))
+    reached, failed = reminders_deliver(reminders_due(now), now)
+    assert failed == 0
+    return reached
 
 
 def in_days(days):
@@ -286,7 +298,7 @@ def test_a_delivery_loads_each_recipients_permissions_once(document, team):
     reminders_plan(at("2026-05-13 09:00"))
     [reminder] = reminders()
     with CaptureQueriesContext(connection) as queries:
-        assert reminder_deliver(reminder.pk, at("2026-05-13 09:01")) == 2
+        assert deliver(reminder.pk, at("2026-05-13 09:01")) == 2
     assert len(mail.outbox) == 2
     # Identity is checked for each text and again before each e-mail goes: one load of
     # the user's object permissions each, not one per check.
@@ -298,7 +310,7 @@ def test_a_reminder_reaches_the_officers_and_facilitators_by_notification_and_em
     commitment = due(document, D(2026, 5, 20))
     reminders_plan(at("2026-05-13 09:00"))
     [reminder] = reminders()
-    assert reminder_deliver(reminder.pk, at("2026-05-13 09:01")) == 2
+    assert deliver(reminder.pk, at("2026-05-13 09:01")) == 2
     reminder.refresh_from_db()
     assert reminder.state == State.SENT
     assert reminder.sent_at == at("2026-05-13 09:01")
@@ -328,8 +340,8 @@ def test_delivering_the_same_reminder_twice_sends_it_once(document, team):
     due(document, D(2026, 5, 20))
     reminders_plan(at("2026-05-13 09:00"))
     [reminder] = reminders()
-    assert reminder_deliver(reminder.pk, at("2026-05-13 09:01")) == 2
-    assert reminder_deliver(reminder.pk, at("2026-05-13 09:02")) == 0
+    assert deliver(reminder.pk, at("2026-05-13 09:01")) == 2
+    assert deliver(reminder.pk, at("2026-05-13 09:02")) == 0
     assert Notification.objects.count() == 2
     assert len(mail.outbox) == 2
     reminder.refresh_from_db()
@@ -340,7 +352,7 @@ def test_a_reminder_is_not_delivered_before_its_moment(document, team):
     due(document, D(2026, 5, 20))
     reminders_plan(at("2026-05-13 09:00"))
     [reminder] = reminders()
-    assert reminder_deliver(reminder.pk, at("2026-05-13 08:00")) == 0
+    assert deliver(reminder.pk, at("2026-05-13 08:00")) == 0
     reminder.refresh_from_db()
     assert reminder.state == State.PENDING
     assert mail.outbox == []
@@ -360,8 +372,8 @@ def test_scanning_and_delivering_batches_twice_reaches_each_recipient_once_per_d
     ids = reminders_due(now)
     assert len(ids) == 6
     # Two deliveries of the same batch, as when a batch is queued twice.
-    deliver_reminders_now = [reminder_deliver(pk, now) for pk in ids]
-    again = [reminder_deliver(pk, now) for pk in ids]
+    deliver_reminders_now = [deliver(pk, now) for pk in ids]
+    again = [deliver(pk, now) for pk in ids]
     assert again == [0] * 6
     assert reminders_due(now) == []
     # Briefings reach the officers (and who recorded it: nobody here); the rest the officers
@@ -373,28 +385,63 @@ def test_scanning_and_delivering_batches_twice_reaches_each_recipient_once_per_d
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 11
 
 
-def test_the_delivery_task_delivers_a_batch_in_order_and_a_second_run_sends_nothing(
-    document, team, monkeypatch
-):
+def test_the_delivery_task_delivers_a_batch_in_order_and_a_second_run_sends_nothing(document, team):
     # The task delivers at the present moment: commitments due in three days.
     for step_index in range(3):
         due(document, in_days(3), step_index=step_index)
     reminders_plan()
     ids = reminders_due()
     assert len(ids) == 3
-    delivered = []
-    real = reminder_deliver
-
-    def recording(reminder_id, now=None):
-        delivered.append(reminder_id)
-        return real(reminder_id, now)
-
-    monkeypatch.setattr("uptake.services.reminders.reminder_deliver", recording)
-    assert deliver_reminders(ids) == 6
-    assert deliver_reminders(ids) == 0
-    assert delivered == ids + ids
+    batch = list(reversed(ids))
+    assert deliver_reminders(batch) == 6
+    assert deliver_reminders(batch) == 0
+    written = Notification.objects.order_by("pk").values_list("reminder_id", flat=True)
+    assert list(dict.fromkeys(written)) == batch
     assert Notification.objects.count() == 6
     assert len(mail.outbox) == 6
+
+
+def test_a_reminder_that_fails_stays_pending_and_the_rest_of_the_batch_still_goes(
+    document, team, monkeypatch, caplog
+):
+    due(document, in_days(3))
+    pilot(document, ends_on=in_days(2))
+    reminders_plan()
+    ids = reminders_due()
+    [failing] = [pk for pk in ids if Reminder.objects.get(pk=pk).kind == Kind.PILOT_ENDING]
+
+    def broken(reminder, redact):
+        raise RuntimeError("Amira Haddad's pilot")
+
+    monkeypatch.setitem(reminders_module._TEXTS, Kind.PILOT_ENDING, broken)
+    assert reminders_deliver(ids) == (2, 1)
+    assert Reminder.objects.get(pk=failing).state == State.PENDING
+    assert not Notification.objects.filter(reminder_id=failing).exists()
+    assert len(mail.outbox) == 2
+    assert f"Delivering reminder {failing} failed (RuntimeError)" in caplog.text
+    assert "Amira" not in caplog.text
+    # The next scan delivers it once it works again.
+    monkeypatch.undo()
+    assert reminders_due() == [failing]
+    assert deliver(failing) == 2
+
+
+def test_a_batch_sends_its_emails_over_one_connection(document, dialogue, team, monkeypatch):
+    for step_index in range(3):
+        due(document, in_days(3), step_index=step_index)
+    pilot(document, ends_on=in_days(2))
+    reminders_plan()
+    opened = []
+    real_open = LocmemBackend.open
+
+    def counting_open(self):
+        opened.append(self)
+        return real_open(self)
+
+    monkeypatch.setattr(LocmemBackend, "open", counting_open)
+    assert deliver_reminders(reminders_due()) == 8
+    assert len(mail.outbox) == 8
+    assert len(opened) == 1
 
 
 def relay_down_for(monkeypatch, addresses):
@@ -433,14 +480,14 @@ def test_a_failed_email_is_retried_alone_later_and_never_resent_to_those_who_got
     assert emails_due(now) == []
     assert emails_due(now + datetime.timedelta(minutes=6)) == [waiting.pk]
     down.clear()
-    assert notification_email_send(waiting.pk, now + datetime.timedelta(minutes=6))
+    assert notification_emails_send([waiting.pk], now + datetime.timedelta(minutes=6)) == 1
     assert sorted(sent) == sorted([team["facilitator"].email, officer.email])
     later = now + datetime.timedelta(days=1)
     assert emails_due(later) == []
-    assert not notification_email_send(waiting.pk, later)
+    assert notification_emails_send([waiting.pk], later) == 0
 
 
-def test_an_email_is_tried_over_hours_then_given_up(document, team, monkeypatch):
+def test_an_email_is_tried_over_hours_then_given_up(document, team, monkeypatch, caplog):
     due(document, in_days(3))
     reminders_plan()
     relay_down_for(monkeypatch, {team["officer"].email, team["facilitator"].email})
@@ -454,9 +501,10 @@ def test_an_email_is_tried_over_hours_then_given_up(document, team, monkeypatch)
                 break
             now += datetime.timedelta(minutes=1)
             continue
+        caplog.clear()
+        assert notification_emails_send(ready, now) == 0
         for notification_id in ready:
-            with pytest.raises(ConnectionRefusedError):
-                notification_email_send(notification_id, now)
+            assert f"notification {notification_id} failed (ConnectionRefusedError)" in caplog.text
         tries += 1
     attempts = set(Notification.objects.values_list("email_attempts", flat=True))
     assert attempts == {MAX_EMAIL_ATTEMPTS} and tries == MAX_EMAIL_ATTEMPTS
@@ -479,7 +527,7 @@ def test_an_email_waiting_for_a_retry_is_not_sent_to_someone_who_left_the_team(
     )
     down.clear()
     waiting = Notification.objects.get(recipient=officer)
-    assert not notification_email_send(waiting.pk, timezone.now() + datetime.timedelta(hours=1))
+    assert notification_emails_send([waiting.pk], timezone.now() + datetime.timedelta(hours=1)) == 0
     assert officer.email not in sent
     assert emails_due(timezone.now() + datetime.timedelta(days=1)) == []
 
@@ -498,7 +546,7 @@ def test_an_email_written_with_names_is_not_sent_once_the_reader_lost_the_right(
     assert waiting.written_with_identity
     programme_update_settings(programme=programme, actor=None, officers_see_identity=False)
     down.clear()
-    assert not notification_email_send(waiting.pk, timezone.now() + datetime.timedelta(hours=1))
+    assert notification_emails_send([waiting.pk], timezone.now() + datetime.timedelta(hours=1)) == 0
     assert officer.email not in sent
 
 
@@ -510,7 +558,7 @@ def test_a_changed_due_date_cancels_the_old_reminder_and_plans_a_new_one(documen
     Commitment.objects.filter(pk=commitment.pk).update(
         due_on=D(2026, 6, 3), status=Commitment.Status.SLIPPED
     )
-    assert reminder_deliver(old.pk, at("2026-05-13 09:01")) == 0
+    assert deliver(old.pk, at("2026-05-13 09:01")) == 0
     old.refresh_from_db()
     assert old.state == State.CANCELLED
     assert old.sent_at is None
@@ -610,7 +658,7 @@ def test_inactive_accounts_donors_and_legal_reviewers_get_nothing_and_no_address
     reminder = _reminder(document)
     assert reminder_recipients(reminder) == [team["officer"], silent]
     # Without an address, the reminder reaches them in Parley only.
-    assert reminder_deliver(reminder.pk) == 2
+    assert deliver(reminder.pk) == 2
     assert [message.to for message in mail.outbox] == [[team["officer"].email]]
     assert Notification.objects.get(recipient=silent).email_subject == ""
 
