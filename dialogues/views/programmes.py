@@ -63,9 +63,12 @@ def home(request):
         context["legal_programmes"], context["legal_more"] = _first_by_name(
             by_role[Role.LEGAL_REVIEWER]
         )
-    titled = [m for m in memberships if m.role in (Role.FACILITATOR, Role.LEGAL_REVIEWER)]
-    if titled:
-        context["redact"] = _titles_redactor(titled)
+    listed = [*context.get("facilitator_dialogues", ()), *context.get("review_queue", ())]
+    if listed:
+        shown_from = {dialogue.programme_id for dialogue in listed}
+        context["redact"] = _titles_redactor(
+            [m for m in memberships if m.programme_id in shown_from]
+        )
     if by_role[Role.DONOR]:
         funded, context["funded_more"] = _first_by_name(by_role[Role.DONOR])
         context["funded_programmes"] = (
@@ -83,10 +86,12 @@ def home(request):
             )
         )
     if request.user.is_superuser:
-        context["all_programmes"] = permissions.programmes_for_user(request.user).annotate(
+        every = permissions.programmes_for_user(request.user)
+        context["all_programmes"] = every.order_by("name", "pk").annotate(
             member_count=Count("memberships", distinct=True),
             dialogue_count=Count("dialogues", distinct=True),
-        )
+        )[:LIST_PAGE_SIZE]
+        context["all_more"] = max(every.count() - LIST_PAGE_SIZE, 0)
     return render(request, "dialogues/home.html", context)
 
 
@@ -99,8 +104,9 @@ def _first_by_name(programmes):
 
 def _titles_redactor(memberships):
     """A Redactor for the dialogue titles on the page: it withholds the names of the
-    participants of the programmes where the user may not see identities, known from their
-    memberships without a query (one query for those participants, if any)."""
+    participants of the programmes (those of the listed dialogues) where the user may not see
+    identities, known from their memberships without a query (one query for those
+    participants, if any)."""
     hidden = [
         membership.programme_id
         for membership in memberships

@@ -1,5 +1,6 @@
 import pytest
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dialogues.models import Dialogue
 from tests.dialogues.factories import DialogueFactory
@@ -157,6 +158,25 @@ def test_home_shows_a_person_s_first_programmes_by_name_and_links_to_the_rest(
     assert f'href="{reverse("dialogues:programme_list")}"' in html
 
 
+def test_a_site_administrator_s_home_lists_the_first_programmes_of_all_and_links_to_the_rest(
+    login, db, monkeypatch
+):
+    from dialogues.views import programmes as views
+    from tests.dialogues.factories import ProgrammeFactory, UserFactory
+
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 2)
+    for name in ("Charlie Programme", "Alpha Programme", "Bravo Programme"):
+        ProgrammeFactory(name=name)
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    # Signed in verified by an authenticator, as dialogues.second_factor requires of staff.
+    admin.otp_device = TOTPDevice.objects.create(user=admin, name="phone", confirmed=True)
+    html = login(admin).get(HOME).content.decode()
+    assert "All programmes (site administrator)" in html
+    assert "Alpha Programme" in html and "Bravo Programme" in html
+    assert "Charlie Programme" not in html
+    assert "1 more programme: see all your programmes" in html
+
+
 def test_the_review_queue_shows_its_first_dialogues(login, db, monkeypatch):
     from dialogues.views import programmes as views
     from tests.dialogues.factories import UserFactory
@@ -170,3 +190,30 @@ def test_the_review_queue_shows_its_first_dialogues(login, db, monkeypatch):
     assert "Aardvark options" in html and "Badger options" in html
     assert "Cormorant options" not in html
     assert "The first 2, by programme and title" in html
+
+
+def test_home_withholds_names_in_listed_titles_reading_only_the_listed_programmes_participants(
+    login, db, monkeypatch
+):
+    from dialogues.views import programmes as views
+    from tests.dialogues.factories import ParticipantFactory, UserFactory
+
+    reviewer = UserFactory()
+    listed, quiet = _on_programmes(reviewer, "legal", ["Alpha Programme", "Bravo Programme"])
+    named = ParticipantFactory(programme=listed, full_name="Hollis Varga")
+    ParticipantFactory(programme=quiet, full_name="Ines Okafor")
+    DialogueFactory(programme=listed, title="Options with Hollis Varga", status="packaging")
+    read = []
+    real = views.Redactor
+
+    def spying(participants=None, **options):
+        participants = None if participants is None else list(participants)
+        read.append(participants)
+        return real(participants, **options)
+
+    monkeypatch.setattr(views, "Redactor", spying)
+    html = login(reviewer).get(HOME).content.decode()
+    assert "Hollis Varga" not in html
+    assert "Options with [name withheld]" in html
+    # Bravo lists no dialogue here: its register is not read.
+    assert read == [[named]]
