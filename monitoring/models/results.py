@@ -33,6 +33,9 @@ class ResultsSnapshot(models.Model):
     # moment one of them expires (a session ends, the programme's day turns, the age limit);
     # None when there is nothing to render.
     expires_at = models.DateTimeField(null=True, blank=True)
+    # {"<kind>/<language code>": "YYYY-MM-DD"}: the day (UTC) each page was last viewed. A
+    # page nobody has viewed for a while is dropped instead of rendered again.
+    viewed = models.JSONField(default=dict, blank=True)
 
     class Meta:
         indexes = [

@@ -25,6 +25,10 @@ Why a kept page is never wrong:
   pass the reader's class.
 - Each page is kept per language, under the key "<kind>/<language>" of the snapshot's
   pages.
+
+A page nobody has viewed for IDLE_AFTER is dropped when it goes out of date rather than
+rendered again, so the work of keeping pages follows what people read, not how many
+programmes there have ever been.
 """
 
 import datetime
@@ -61,6 +65,10 @@ DASHBOARD_TEMPLATE = "monitoring/dashboard_body.html"
 MAX_AGE = datetime.timedelta(hours=1)
 # How long a programme whose pages failed to render waits before the next try.
 RETRY_AFTER = datetime.timedelta(minutes=15)
+# A kept page nobody has viewed for this long is dropped when it goes out of date, not
+# rendered again: the pages of a programme that ended years ago are not rendered every hour
+# for ever. Its next view renders it live and keeps it again.
+IDLE_AFTER = datetime.timedelta(days=7)
 
 # The models whose rows the kept pages read (monitoring.services.results.donor_results and
 # monitoring.services.dashboard.officer_dashboard), and how each row leads to its programme
@@ -151,11 +159,16 @@ def results_snapshot_refresh(programme_id, *, now=None):
     if snapshot is None:
         return 0
     stale = [key for key in snapshot.pages if _known(key) and _served(snapshot, key, now) is None]
+    idle = [key for key in stale if _idle(snapshot, key, now)]
+    if idle:
+        _forget(programme_id, snapshot.token, idle, now)
+        stale = [key for key in stale if key not in idle]
     if not stale:
-        # Nothing to render (no page was ever asked for, or all are current): not due.
-        ResultsSnapshot.objects.filter(pk=programme_id, token=snapshot.token).update(
-            expires_at=_due(snapshot.pages, snapshot.token, now)
-        )
+        if not idle:
+            # Nothing to render (no page was ever asked for, or all are current): not due.
+            ResultsSnapshot.objects.filter(pk=programme_id, token=snapshot.token).update(
+                expires_at=_due(snapshot.pages, snapshot.token, now)
+            )
         return 0
     programme = Programme.objects.get(pk=programme_id)
     for key in stale:
@@ -199,10 +212,51 @@ def _page(programme, kind, now):
     snapshot = ResultsSnapshot.objects.filter(programme=programme).first()
     served = _served(snapshot, key, now)
     if served is not None:
+        _mark_viewed(snapshot, key, now)
         return served
     page, valid_until = _render(programme, kind, now)
-    _keep(programme.pk, key, snapshot.token if snapshot else None, page, valid_until)
+    token = snapshot.token if snapshot else None
+    _keep(programme.pk, key, token, page, valid_until, viewed_on=_day(now))
     return page
+
+
+def _day(moment):
+    return moment.astimezone(datetime.UTC).date().isoformat()
+
+
+def _mark_viewed(snapshot, key, now):
+    """Record that the page `key` was viewed today: one update, the first view of the day.
+    Two first views of different pages at once may each write the marks without the
+    other's; the cost of a lost mark is one page dropped early and rendered on its next
+    view."""
+    today = _day(now)
+    if snapshot.viewed.get(key) != today:
+        ResultsSnapshot.objects.filter(pk=snapshot.pk).update(
+            viewed={**snapshot.viewed, key: today}
+        )
+
+
+def _idle(snapshot, key, now):
+    """Whether nobody has viewed the page `key` for IDLE_AFTER."""
+    return snapshot.viewed.get(key, "") < _day(now - IDLE_AFTER)
+
+
+def _forget(programme_id, token, keys, now):
+    """Drop the pages `keys` and their view marks, unless the data changed meanwhile (the
+    next refresh sees them again)."""
+    with transaction.atomic():
+        snapshot = (
+            ResultsSnapshot.objects.select_for_update()
+            .filter(programme_id=programme_id, token=token)
+            .first()
+        )
+        if snapshot is None:
+            return
+        for key in keys:
+            snapshot.pages.pop(key, None)
+            snapshot.viewed.pop(key, None)
+        snapshot.expires_at = _due(snapshot.pages, token, now)
+        snapshot.save(update_fields=["pages", "viewed", "expires_at"])
 
 
 def _served(snapshot, key, now):
@@ -279,9 +333,10 @@ def _due(pages, token, now):
     return min(moments, default=None)
 
 
-def _keep(programme_id, key, token, page, valid_until):
+def _keep(programme_id, key, token, page, valid_until, *, viewed_on=None):
     """Keep `page` under `token`, the snapshot's token before rendering (None: there was
-    no snapshot), unless the data has changed since: then the page is dropped."""
+    no snapshot), unless the data has changed since: then the page is dropped. `viewed_on`:
+    the day a reader viewed it, for a page rendered for a view (not by the refresh)."""
     entry = {
         "computed_at": page.computed_at.isoformat(),
         "valid_until": valid_until.isoformat(),
@@ -298,6 +353,7 @@ def _keep(programme_id, key, token, page, valid_until):
                     token=token,
                     pages=pages,
                     expires_at=_due(pages, token, page.computed_at),
+                    viewed={key: viewed_on} if viewed_on else {},
                 )
                 return
             snapshot = (
@@ -310,7 +366,9 @@ def _keep(programme_id, key, token, page, valid_until):
             entry["token"] = str(token)
             snapshot.pages[key] = entry
             snapshot.expires_at = _due(snapshot.pages, token, page.computed_at)
-            snapshot.save(update_fields=["pages", "expires_at"])
+            if viewed_on:
+                snapshot.viewed[key] = viewed_on
+            snapshot.save(update_fields=["pages", "expires_at", "viewed"])
     except IntegrityError:
         return  # a change created the snapshot while rendering
 

@@ -236,6 +236,40 @@ def test_a_programme_never_viewed_is_not_rendered_by_the_task(programme, officer
     assert programme.pk not in snapshots_due()
 
 
+def test_the_first_view_of_a_day_marks_the_page_viewed(programme):
+    programme.time_zone = "Asia/Tokyo"  # its day turns at 15:00 UTC, not at UTC midnight
+    programme.save()
+    evening = datetime(2026, 4, 1, 23, 50, tzinfo=UTC)
+    _kept_then_served(programme, now=evening)
+    assert ResultsSnapshot.objects.get(programme=programme).viewed == {"results/en": "2026-04-01"}
+    with CaptureQueriesContext(connection) as same_day:
+        assert results_page(programme, now=evening + timedelta(minutes=5)).served_from_snapshot
+    with CaptureQueriesContext(connection) as next_day:
+        assert results_page(programme, now=evening + timedelta(minutes=20)).served_from_snapshot
+    assert len(same_day) == 1
+    assert len(next_day) == 2
+    assert ResultsSnapshot.objects.get(programme=programme).viewed == {"results/en": "2026-04-02"}
+
+
+def test_a_page_nobody_viewed_for_a_week_is_dropped_instead_of_rendered_again(programme, officer):
+    with translation.override("fr"):
+        _kept_then_served(programme, now=NOW)
+    later = NOW + results_snapshots.IDLE_AFTER + timedelta(days=1)
+    _kept_then_served(programme, now=later)
+    _outcome(programme, officer, "The ford opened on market days.")
+    assert results_snapshot_refresh(programme.pk, now=later) == 1
+    snapshot = ResultsSnapshot.objects.get(programme=programme)
+    assert set(snapshot.pages) == set(snapshot.viewed) == {"results/en"}
+    assert snapshots_due(later) == []
+    assert "The ford opened on market days." in results_page(programme, now=later).body
+    # Its next view renders it again, and keeps it.
+    with translation.override("fr"):
+        page = results_page(programme, now=later)
+        assert not page.served_from_snapshot
+        assert "The ford opened on market days." in page.body
+        assert results_page(programme, now=later).served_from_snapshot
+
+
 def test_the_kept_page_holds_no_name_or_code(programme, officer, places):
     person = places[0].participant
     _indicator(programme, officer, f"Crossings escorted by {person.full_name} ({person.code})")
