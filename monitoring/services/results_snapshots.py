@@ -40,6 +40,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Min, QuerySet
+from django.db.models.fields.json import KeyTransform
 from django.db.models.signals import post_delete, post_save
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -158,7 +159,11 @@ def results_snapshot_refresh(programme_id, *, now=None):
     snapshot = ResultsSnapshot.objects.filter(programme_id=programme_id).first()
     if snapshot is None:
         return 0
-    stale = [key for key in snapshot.pages if _known(key) and _served(snapshot, key, now) is None]
+    stale = [
+        key
+        for key, entry in snapshot.pages.items()
+        if _known(key) and _served(entry, snapshot.token, now) is None
+    ]
     idle = [key for key in stale if _idle(snapshot, key, now)]
     if idle:
         _forget(programme_id, snapshot.token, idle, now)
@@ -209,8 +214,14 @@ def _known(key):
 
 def _page(programme, kind, now):
     key = _key(kind)
-    snapshot = ResultsSnapshot.objects.filter(programme=programme).first()
-    served = _served(snapshot, key, now)
+    # The one page asked for, not every kind and language the snapshot keeps.
+    snapshot = (
+        ResultsSnapshot.objects.filter(programme=programme)
+        .defer("pages")
+        .annotate(page=KeyTransform(key, "pages"))
+        .first()
+    )
+    served = _served(snapshot.page, snapshot.token, now) if snapshot else None
     if served is not None:
         _mark_viewed(snapshot, key, now)
         return served
@@ -259,9 +270,10 @@ def _forget(programme_id, token, keys, now):
         snapshot.save(update_fields=["pages", "viewed", "expires_at"])
 
 
-def _served(snapshot, key, now):
-    entry = snapshot.pages.get(key) if snapshot is not None else None
-    if not entry or entry["token"] != str(snapshot.token):
+def _served(entry, token, now):
+    """The kept page `entry` as a ResultsPage, if it was kept under `token` (the data has
+    not changed since) and has not expired; else None."""
+    if not entry or entry["token"] != str(token):
         return None
     if datetime.datetime.fromisoformat(entry["valid_until"]) <= now:
         return None
