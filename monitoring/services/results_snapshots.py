@@ -154,7 +154,8 @@ def dashboard_page(programme, *, show_identity, now=None):
 
 def results_snapshot_refresh(programme_id, *, now=None):
     """Render again the kept pages of programme `programme_id` that are out of date, in
-    their languages. Returns how many were rendered."""
+    their languages, and drop those nobody has viewed for IDLE_AFTER. Returns how many
+    were rendered."""
     now = now or timezone.now()
     snapshot = ResultsSnapshot.objects.filter(programme_id=programme_id).first()
     if snapshot is None:

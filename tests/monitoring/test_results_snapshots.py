@@ -5,6 +5,7 @@ language, not kept when the data changed while it rendered, rendered again by th
 task, holding nothing a donor may not see; and the team's dashboard, kept apart for
 readers who may see participants' names and for those who may not."""
 
+import importlib
 import json
 import re
 from datetime import UTC, date, datetime, timedelta
@@ -237,7 +238,9 @@ def test_a_programme_never_viewed_is_not_rendered_by_the_task(programme, officer
 
 
 def test_the_first_view_of_a_day_marks_the_page_viewed(programme):
-    programme.time_zone = "Asia/Tokyo"  # its day turns at 15:00 UTC, not at UTC midnight
+    # Marks go by the UTC day. In Tokyo a page rendered at 23:50 UTC is still current at
+    # 00:10 UTC (its day turns at 15:00 UTC): served on the next UTC day.
+    programme.time_zone = "Asia/Tokyo"
     programme.save()
     evening = datetime(2026, 4, 1, 23, 50, tzinfo=UTC)
     _kept_then_served(programme, now=evening)
@@ -249,6 +252,15 @@ def test_the_first_view_of_a_day_marks_the_page_viewed(programme):
     assert len(same_day) == 1
     assert len(next_day) == 2
     assert ResultsSnapshot.objects.get(programme=programme).viewed == {"results/en": "2026-04-02"}
+
+
+def test_pages_kept_before_views_were_recorded_count_as_viewed_on_the_migration_day(programme):
+    migration = importlib.import_module("monitoring.migrations.0007_kept_pages_viewed")
+    _kept_then_served(programme)
+    ResultsSnapshot.objects.update(viewed={})
+    migration.mark_kept_pages_viewed_today(apps, None)
+    today = datetime.now(UTC).date().isoformat()
+    assert ResultsSnapshot.objects.get(programme=programme).viewed == {"results/en": today}
 
 
 def test_a_page_nobody_viewed_for_a_week_is_dropped_instead_of_rendered_again(programme, officer):

@@ -5,10 +5,12 @@ per kind, with names withheld from whoever may not see them."""
 import datetime
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -293,17 +295,19 @@ def test_planning_reads_a_fixed_number_of_queries_whatever_the_data(
 # --- Delivery ----------------------------------------------------------------------------
 
 
-def test_a_delivery_loads_each_recipients_permissions_once(document, team):
+def test_a_delivery_loads_each_recipients_permissions_once_and_again_before_sending_names(
+    document, team
+):
     due(document, D(2026, 5, 20))
     reminders_plan(at("2026-05-13 09:00"))
     [reminder] = reminders()
     with CaptureQueriesContext(connection) as queries:
         assert deliver(reminder.pk, at("2026-05-13 09:01")) == 2
     assert len(mail.outbox) == 2
-    # Identity is checked for each text and again before each e-mail goes: one load of
-    # the user's object permissions each, not one per check.
+    # One load of each recipient's object permissions for the texts, not one per check;
+    # read afresh before the e-mail written with names (the facilitator's) goes.
     loads = [q for q in queries if 'JOIN "guardian_userobjectpermission"' in q["sql"]]
-    assert len(loads) == 2
+    assert len(loads) == 3
 
 
 def test_a_reminder_reaches_the_officers_and_facilitators_by_notification_and_email(document, team):
@@ -485,6 +489,87 @@ def test_a_failed_email_is_retried_alone_later_and_never_resent_to_those_who_got
     later = now + datetime.timedelta(days=1)
     assert emails_due(later) == []
     assert notification_emails_send([waiting.pk], later) == 0
+
+
+def test_a_batch_stopped_half_way_marks_what_went_and_never_sends_it_again(
+    document, dialogue, team, monkeypatch
+):
+    for step_index in range(2):
+        due(document, in_days(3), step_index=step_index)
+    reminders_plan()
+    sent = []
+
+    def out_of_time_after_one(self, messages):
+        if sent:
+            raise SoftTimeLimitExceeded()
+        sent.extend(messages)
+        return len(messages)
+
+    monkeypatch.setattr(LocmemBackend, "send_messages", out_of_time_after_one)
+    with pytest.raises(SoftTimeLimitExceeded):
+        reminders_deliver(reminders_due())
+    [went] = sent
+    emailed = Notification.objects.filter(emailed_at__isnull=False)
+    assert [n.email_subject for n in emailed] == [went.subject]
+    # Once the stopped sender's hold has lapsed, the others go and the first never again.
+    later = timezone.now() + datetime.timedelta(minutes=11)
+    assert emailed.get().pk not in emails_due(later)
+    assert len(emails_due(later)) == 3
+
+
+def test_a_failure_to_close_the_mail_connection_loses_nothing(document, team, monkeypatch, caplog):
+    due(document, in_days(3))
+    reminders_plan()
+
+    def goodbye_fails(self):
+        raise OSError("connection reset")
+
+    monkeypatch.setattr(LocmemBackend, "close", goodbye_fails)
+    assert deliver_reminders(reminders_due()) == 2
+    assert len(mail.outbox) == 2
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert "Closing the mail connection failed (OSError)" in caplog.text
+
+
+def test_an_email_another_sender_holds_is_left_to_it(document, team, monkeypatch):
+    due(document, in_days(3))
+    reminders_plan()
+    officer, facilitator = team["officer"], team["facilitator"]
+    down = {officer.email, facilitator.email}
+    sent = relay_down_for(monkeypatch, down)
+    deliver_reminders(reminders_due())
+    held, free = Notification.objects.filter(recipient__in=[officer, facilitator]).order_by(
+        "recipient_id"
+    )
+    now = timezone.now() + datetime.timedelta(minutes=6)
+    # Another sender claims `held` at the same moment, and has not sent it yet.
+    Notification.objects.filter(pk=held.pk).update(
+        email_claimed_at=now, email_attempts=F("email_attempts") + 1
+    )
+    down.clear()
+    assert notification_emails_send([held.pk, free.pk], now) == 1
+    assert sent == [free.recipient.email]
+    held.refresh_from_db()
+    assert held.emailed_at is None
+
+
+def test_after_a_failed_send_the_connection_is_opened_afresh(document, team, monkeypatch):
+    due(document, in_days(3))
+    reminders_plan()
+    opened = []
+    real_open = LocmemBackend.open
+
+    def counting_open(self):
+        opened.append(self)
+        return real_open(self)
+
+    monkeypatch.setattr(LocmemBackend, "open", counting_open)
+    sent = relay_down_for(monkeypatch, {team["facilitator"].email})
+    assert deliver_reminders(reminders_due()) == 2
+    assert sent == [team["officer"].email]
+    # Once for the batch, once more after the failure (a server that dropped the connection
+    # would fail every later message on it).
+    assert len(opened) == 2
 
 
 def test_an_email_is_tried_over_hours_then_given_up(document, team, monkeypatch, caplog):

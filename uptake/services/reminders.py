@@ -14,6 +14,7 @@ on old data does not flood the team.
 
 import datetime
 import logging
+import time
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -28,7 +29,11 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from dialogues.models import Dialogue, Membership, Session
-from dialogues.permissions import may_see_identity, shared_permission_checks
+from dialogues.permissions import (
+    forget_checked_permissions,
+    may_see_identity,
+    shared_permission_checks,
+)
 from dialogues.services.attribution import dialogue_redactor
 from dialogues.services.sessions import session_zone
 from uptake.models import (
@@ -53,6 +58,11 @@ logger = logging.getLogger(__name__)
 
 Kind = ReminderKind
 Role = Membership.Role
+
+# How long a batch of deliveries goes on with the rights and redactors it loaded before it
+# reads them again: a right revoked or a participant added while a long batch runs counts
+# within seconds.
+SHARED_FOR_SECONDS = 5
 
 # When a dated reminder goes out, on the programme's calendar.
 REMINDER_TIME = datetime.time(9, 0)
@@ -514,19 +524,25 @@ def reminders_deliver(reminder_ids, now=None):
     outbox. Then send the batch's e-mails over one connection to the mail server. Returns
     (recipients reached, reminders that failed).
 
-    What the batch's reminders share is loaded once: each recipient's permissions, each
-    dialogue's redactors. A reminder is claimed with a conditional update in the transaction
-    that writes its notifications, so a rerun or a second worker delivers nothing and a
-    worker killed half-way leaves it pending; a subject that no longer needs it (commitment
-    done, feedback in, date moved) cancels it instead. One that fails stays pending for the
-    next scan, logged by id and error type, and the others still go. E-mails go only after
-    the commits; one that fails is retried by the next scan.
+    What the batch's reminders share is loaded once (again every SHARED_FOR_SECONDS in a
+    long batch): each recipient's permissions, each dialogue's redactors. A reminder is
+    claimed with a conditional update in the transaction that writes its notifications, so a
+    rerun or a second worker delivers nothing and a worker killed half-way leaves it
+    pending; a subject that no longer needs it (commitment done, feedback in, date moved)
+    cancels it instead. One that fails stays pending for the next scan, logged by id and
+    error type, and the others still go. E-mails go only after the commits, each recipient's
+    rights read afresh; one that fails is retried by the next scan.
     Caller: the worker (uptake.tasks.deliver_reminders)."""
     now = now or timezone.now()
     reached, failed, written = 0, 0, []
     redactors = {}
     with shared_permission_checks():
+        loaded_at = time.monotonic()
         for reminder_id in reminder_ids:
+            if time.monotonic() - loaded_at > SHARED_FOR_SECONDS:
+                forget_checked_permissions()
+                redactors.clear()
+                loaded_at = time.monotonic()
             try:
                 notifications = _deliver(reminder_id, now, redactors)
             except SoftTimeLimitExceeded:
@@ -543,10 +559,11 @@ def reminders_deliver(reminder_ids, now=None):
                 continue
             reached += len(notifications)
             written += notifications
+        # Rights read afresh for the check before sending: the batch may have taken a while.
+        forget_checked_permissions()
         # Claimed at the present moment, as the outbox worker claims them (`now` may be the
         # moment a late scan delivers as of).
-        _sent, failures = _emails_send([n.pk for n in written], timezone.now())
-    _log_email_failures(failures)
+        _emails_send_logged([n.pk for n in written], timezone.now())
     return reached, failed
 
 
@@ -657,32 +674,40 @@ def _emails_send(ids, now):
     """Send the e-mails of the notifications `ids` that are in the outbox, over one
     connection; returns (the ids sent, [(id, error)] for those that failed).
 
-    The claim is one conditional update (one sender at a time, each claim an attempt) and
-    every later write checks the claim is still this one. A recipient who left the team,
-    lost the right to the names in it or whose account was closed is not sent it (given up).
-    A failed send is retried later, each wait longer than the last. Each message carries a
-    fixed Message-ID, so the rare copy from a sender killed between sending and marking it
-    is recognisable."""
-    if not ids:
-        return [], []
-    claimed = (
-        _outbox(now)
-        .filter(pk__in=ids)
+    Each is claimed with its own conditional update (one sender at a time, each claim an
+    attempt), and every later write checks the claim is still this one. A recipient who
+    left the team, lost the right to the names in it or whose account was closed is not
+    sent it (given up). Each is marked sent as soon as it has gone, so a sender stopped
+    half-way (its time limit, a kill) leaves at most the one it was sending to go again,
+    recognisable by its fixed Message-ID. A failed send is retried later, each wait longer
+    than the last, and the connection is opened afresh for the next one."""
+    claimed = [
+        pk
+        for pk in ids
+        if _outbox(now)
+        .filter(pk=pk)
         .update(email_claimed_at=now, email_attempts=F("email_attempts") + 1)
-    )
+    ]
     if not claimed:
         return [], []
     mine = Notification.objects.filter(email_claimed_at=now)
-    held = list(mine.filter(pk__in=ids).select_related("recipient", "programme").order_by("pk"))
+    held = list(
+        Notification.objects.filter(pk__in=claimed)
+        .select_related("recipient", "programme")
+        .order_by("pk")
+    )
     allowed = _still_receiving(held)
     mine.filter(pk__in=[n.pk for n in held if n.pk not in allowed]).update(
         email_attempts=MAX_EMAIL_ATTEMPTS, email_claimed_at=None
     )
+    to_send = [notification for notification in held if notification.pk in allowed]
     sent, failures = [], []
+    if not to_send:
+        return sent, failures
     connection = mailers.default
+    _open(connection)
     try:
-        connection.open()
-        for notification in (n for n in held if n.pk in allowed):
+        for notification in to_send:
             message = EmailMessage(
                 subject=notification.email_subject,
                 body=notification.email_body,
@@ -692,40 +717,67 @@ def _emails_send(ids, now):
             try:
                 connection.send_messages([message])
             except SoftTimeLimitExceeded:
-                raise
+                raise  # the task is out of time: what went is marked already
             except Exception as error:
-                failures.append((notification, error))
-            else:
+                failures.append((notification.pk, error))
+                # Claimable again once the wait is over: 5, 15, 45 ... minutes after this try.
+                wait = EMAIL_RETRY_AFTER * 3 ** (notification.email_attempts - 1)
+                mine.filter(pk=notification.pk).update(email_claimed_at=now + wait - EMAIL_LEASE)
+                # A server that dropped the connection fails every later message on it.
+                _close(connection)
+                _open(connection)
+                continue
+            if mine.filter(pk=notification.pk).update(emailed_at=timezone.now()):
                 sent.append(notification.pk)
+            else:
+                logger.warning(
+                    "Notification %s was claimed by another sender meanwhile", notification.pk
+                )
+    finally:
+        _close(connection)
+    return sent, failures
+
+
+def _open(connection):
+    """Open the mail connection for the messages to come. If it cannot be opened, each
+    send tries again and its failure is recorded there."""
+    try:
+        connection.open()
     except SoftTimeLimitExceeded:
         raise
-    except Exception as error:  # the connection could not be opened: none of them went
-        failures = [(n, error) for n in held if n.pk in allowed and n.pk not in sent]
-    finally:
+    except Exception:  # noqa: S110 (recorded by the send that follows)
+        pass
+
+
+def _close(connection):
+    """Close the mail connection; a failure to say goodbye loses nothing that went."""
+    try:
         connection.close()
-    for notification, _error in failures:
-        # Claimable again once the wait is over: 5, 15, 45 ... minutes after this try.
-        wait = EMAIL_RETRY_AFTER * 3 ** (notification.email_attempts - 1)
-        mine.filter(pk=notification.pk).update(email_claimed_at=now + wait - EMAIL_LEASE)
-    marked = mine.filter(pk__in=sent).update(emailed_at=timezone.now())
-    if marked < len(sent):
-        logger.warning(
-            "%s of %s sent notifications were claimed by another sender meanwhile",
-            len(sent) - marked,
-            len(sent),
-        )
-    return sent, [(notification.pk, error) for notification, error in failures]
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:
+        logger.warning("Closing the mail connection failed (%s)", type(error).__name__)
 
 
-def _log_email_failures(failures):
+def _emails_send_logged(ids, now):
+    """_emails_send, each failure logged (the id and the error's type only: an address or a
+    name may be in its message) and left for the outbox's retry; an error outside the
+    sending (the database) too, since the notifications it concerns are committed already.
+    Returns how many were sent."""
+    try:
+        sent, failures = _emails_send(ids, now)
+    except SoftTimeLimitExceeded:
+        raise
+    except Exception as error:
+        logger.error("E-mailing %s notifications failed (%s)", len(ids), type(error).__name__)
+        return 0
     for notification_id, error in failures:
-        # The next scan retries it; the id and the error's type only (an address or a name
-        # may be in the message).
         logger.warning(
             "E-mailing notification %s failed (%s); it will be retried",
             notification_id,
             type(error).__name__,
         )
+    return len(sent)
 
 
 def notification_emails_send(notification_ids, now=None):
@@ -735,9 +787,7 @@ def notification_emails_send(notification_ids, now=None):
     retried later; the others still go.
     Callers: the worker for the outbox (uptake.tasks), monitoring's risk reviews."""
     with shared_permission_checks():
-        sent, failures = _emails_send(list(notification_ids), now or timezone.now())
-    _log_email_failures(failures)
-    return len(sent)
+        return _emails_send_logged(list(notification_ids), now or timezone.now())
 
 
 # --- The recipient's side ---------------------------------------------------------------
