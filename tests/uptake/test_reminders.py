@@ -430,19 +430,25 @@ def test_a_reminder_that_fails_stays_pending_and_the_rest_of_the_batch_still_goe
     assert deliver(failing) == 2
 
 
-def test_a_batch_sends_its_emails_over_one_connection(document, dialogue, team, monkeypatch):
+@pytest.fixture
+def opened(monkeypatch):
+    """The mail connections opened (each call of the backend's open), in order."""
+    calls = []
+    real_open = LocmemBackend.open
+
+    def counting_open(self):
+        calls.append(self)
+        return real_open(self)
+
+    monkeypatch.setattr(LocmemBackend, "open", counting_open)
+    return calls
+
+
+def test_a_batch_sends_its_emails_over_one_connection(document, dialogue, team, opened):
     for step_index in range(3):
         due(document, in_days(3), step_index=step_index)
     pilot(document, ends_on=in_days(2))
     reminders_plan()
-    opened = []
-    real_open = LocmemBackend.open
-
-    def counting_open(self):
-        opened.append(self)
-        return real_open(self)
-
-    monkeypatch.setattr(LocmemBackend, "open", counting_open)
     assert deliver_reminders(reminders_due()) == 8
     assert len(mail.outbox) == 8
     assert len(opened) == 1
@@ -553,17 +559,9 @@ def test_an_email_another_sender_holds_is_left_to_it(document, team, monkeypatch
     assert held.emailed_at is None
 
 
-def test_after_a_failed_send_the_connection_is_opened_afresh(document, team, monkeypatch):
+def test_after_a_failed_send_the_connection_is_opened_afresh(document, team, monkeypatch, opened):
     due(document, in_days(3))
     reminders_plan()
-    opened = []
-    real_open = LocmemBackend.open
-
-    def counting_open(self):
-        opened.append(self)
-        return real_open(self)
-
-    monkeypatch.setattr(LocmemBackend, "open", counting_open)
     sent = relay_down_for(monkeypatch, {team["facilitator"].email})
     assert deliver_reminders(reminders_due()) == 2
     assert sent == [team["officer"].email]
