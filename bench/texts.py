@@ -1,5 +1,8 @@
 """Fictional document text for the PDF figures: a two-page non-paper, long aide-mémoires in
-Latin, Burmese and Arabic script, and the minimal HTML R2 compares Parley's layout with."""
+Latin, Burmese and Arabic script, and the minimal HTML of the same text that R2 compares
+Parley's layout with."""
+
+from html.parser import HTMLParser
 
 from django.utils.html import escape
 
@@ -96,15 +99,62 @@ def long_aide_memoire(language, pages):
     }
 
 
-def minimal_html(content, title):
-    """The non-paper's text as bare HTML: no stylesheet, no running headers, default fonts."""
-    parts = [f"<h1>{escape(title)}</h1>", f"<p>{escape(content['problem'])}</p>"]
-    for step in content["steps"]:
-        parts.append(
-            "<p>" + " ".join(escape(step[name]) for name in ("text", "who", "when", "how")) + "</p>"
-        )
-    parts += [
-        f"<p>{escape(content['legal_notes'])}</p>",
-        f"<p>{escape(content['operational_notes'])}</p>",
-    ]
-    return "<html><body>" + "".join(parts) + "</body></html>"
+class _PrintedText(HTMLParser):
+    """The blocks of text a print HTML puts on the page body, in order: each heading and each
+    other block (paragraph, list item, term, definition) once, its inline markup dropped;
+    the running elements (repeated in the page margins) and the head left out."""
+
+    BLOCKS = frozenset(
+        {"body", "header", "main", "section", "div", "p", "h1", "h2", "ol", "ul", "li", "dl"}
+        | {"dt", "dd"}
+    )
+    VOID = frozenset({"meta", "link", "br", "img", "hr"})
+
+    def __init__(self):
+        super().__init__()
+        self.blocks = []  # (tag, text)
+        self._text = []
+        self._open = []  # (tag, left out)
+        self._block_tag = "p"
+
+    def _flush(self):
+        text = " ".join("".join(self._text).split())
+        if text:
+            self.blocks.append((self._block_tag, text))
+        self._text = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.VOID:
+            return
+        if tag in self.BLOCKS:
+            self._flush()
+            self._block_tag = tag if tag in ("h1", "h2") else "p"
+        classes = (dict(attrs).get("class") or "").split()
+        left_out = tag in ("head", "title") or any(c.startswith("running-") for c in classes)
+        self._open.append((tag, left_out or any(out for _, out in self._open)))
+
+    def handle_endtag(self, tag):
+        if tag in self.BLOCKS:
+            self._flush()
+            self._block_tag = "p"
+        if self._open and self._open[-1][0] == tag:
+            self._open.pop()
+
+    def handle_data(self, data):
+        if not (self._open and self._open[-1][1]):
+            self._text.append(data)
+
+
+def minimal_html(print_html):
+    """The text Parley prints on the page body (`print_html`, uptake.pdf's HTML) as bare
+    HTML: the same words, headings as headings and every other block a paragraph; no
+    stylesheet, no running headers, default fonts."""
+    parser = _PrintedText()
+    parser.feed(print_html)
+    parser.close()
+    parser._flush()
+    return (
+        "<html><body>"
+        + "".join(f"<{tag}>{escape(text)}</{tag}>" for tag, text in parser.blocks)
+        + "</body></html>"
+    )

@@ -26,9 +26,8 @@ def render_donor_report(programme_name, page):
         {
             "programme_name": programme_name,
             "page": page,
-            "stylesheets": STYLESHEETS,
             "language_code": language,
             "direction": "rtl" if translation.get_language_bidi() else "ltr",
         },
     )
-    return html_to_pdf(html)
+    return html_to_pdf(html, stylesheets=STYLESHEETS)

@@ -286,9 +286,9 @@ def captured_print_html(monkeypatch):
     captured = []
     real = uptake_pdf.html_to_pdf
 
-    def capturing(html):
+    def capturing(html, stylesheets=()):
         captured.append(html)
-        return real(html)
+        return real(html, stylesheets)
 
     monkeypatch.setattr(uptake_pdf, "html_to_pdf", capturing)
     monkeypatch.setattr(monitoring_pdf, "html_to_pdf", capturing)

@@ -7,6 +7,7 @@ import copy
 import datetime
 import io
 import logging
+import os
 import re
 import threading
 import time
@@ -21,11 +22,15 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
+from uptake import pdf as uptake_pdf
 from uptake.pdf import (
+    STATIC_SCHEME,
     STYLESHEET_URL,
+    STYLESHEETS,
     RenderedPdf,
     UnsafeResourceError,
     lay_out,
+    parsed_stylesheets,
     render_html,
     render_pdf,
     safe_url_fetcher,
@@ -162,6 +167,13 @@ def overflowing_lines(document):
     return overflows
 
 
+def box_with_tag(document, tag):
+    for box in boxes(document.pages[0]._page_box):
+        if getattr(box, "element_tag", None) == tag:
+            return box
+    raise AssertionError(f"no box for <{tag}>")
+
+
 def box_with_class(document, class_name):
     for box in boxes(document.pages[0]._page_box):
         element = getattr(box, "element", None)
@@ -271,6 +283,70 @@ def test_typical_non_paper_renders_in_well_under_two_seconds():
     assert elapsed < 2.0, f"rendering took {elapsed:.2f} s"
 
 
+def test_a_stylesheet_is_parsed_once_a_process_and_again_when_the_file_changes(
+    settings, tmp_path, monkeypatch
+):
+    sheet = tmp_path / "print-test" / "sheet.css"
+    sheet.parent.mkdir()
+    sheet.write_text("p { color: rgb(255, 0, 0) }")
+    settings.STATICFILES_DIRS = [tmp_path]
+    url = f"{STATIC_SCHEME}:print-test/sheet.css"
+    parsed = []
+    real_css = uptake_pdf.CSS
+
+    def counting_css(**kwargs):
+        parsed.append(kwargs["url"])
+        return real_css(**kwargs)
+
+    monkeypatch.setattr(uptake_pdf, "CSS", counting_css)
+
+    first = parsed_stylesheets([url])
+    again = parsed_stylesheets([url])
+    document = lay_out("<p>Text</p>", [url])
+
+    assert parsed == [url]
+    assert again[0] is first[0]
+    assert tuple(box_with_tag(document, "p").style["color"])[:3] == (1, 0, 0)
+
+    sheet.write_text("p { color: rgb(0, 0, 255) }")
+    modified = sheet.stat().st_mtime_ns + 1_000_000_000
+    os.utime(sheet, ns=(modified, modified))
+    document = lay_out("<p>Text</p>", [url])
+
+    assert parsed == [url, url]
+    assert tuple(box_with_tag(document, "p").style["color"])[:3] == (0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1/print.css", "file:///etc/passwd", f"{STATIC_SCHEME}:uptake/missing.css"],
+)
+def test_only_our_own_static_files_can_be_given_as_stylesheets(url):
+    with pytest.raises(UnsafeResourceError):
+        parsed_stylesheets([url])
+
+
+def test_fonts_are_loaded_once_a_process_not_in_every_render(monkeypatch):
+    made = []
+    real_configuration = uptake_pdf.FontConfiguration
+
+    def counting_configuration():
+        made.append(1)
+        return real_configuration()
+
+    monkeypatch.setattr(uptake_pdf, "FontConfiguration", counting_configuration)
+    uptake_pdf._loaded_fonts.cache_clear()
+    try:
+        first = render_pdf(non_paper_context())
+        second = render_pdf(aide_memoire_context())
+    finally:
+        uptake_pdf._loaded_fonts.cache_clear()
+
+    assert made == [1]
+    assert first.page_count >= 1 and second.page_count >= 1
+    assert "NotoSans" in " ".join(base_fonts(second.content))
+
+
 def test_pdf_module_imports_no_models():
     # uptake.pdf works on plain dicts; importing models would couple it to the database.
     for module in ("uptake/pdf.py", "uptake/myanmar.py"):
@@ -320,7 +396,7 @@ def test_burmese_and_arabic_render_in_noto_fonts_and_stay_inside_the_page():
     )
 
     rendered = render_pdf(context)
-    document = lay_out(render_html(context))
+    document = lay_out(render_html(context), STYLESHEETS)
 
     text = "".join(page_texts(rendered.content))
     for word in ARABIC.split():
@@ -338,7 +414,7 @@ def test_burmese_and_arabic_render_in_noto_fonts_and_stay_inside_the_page():
 def test_without_syllable_breaks_the_same_burmese_runs_off_the_page():
     context = aide_memoire_context(sections=[{"title": "ပြည်သူ", "body": BURMESE * 6}])
 
-    document = lay_out(render_html(context, syllable_breaks=False))
+    document = lay_out(render_html(context, syllable_breaks=False), STYLESHEETS)
 
     overflows = overflowing_lines(document)
     assert overflows
@@ -493,7 +569,7 @@ def test_fetcher_serves_our_print_stylesheet_and_the_pdf_uses_it():
         response.close()
 
     context = non_paper_context()
-    document = lay_out(render_html(context))
+    document = lay_out(render_html(context), STYLESHEETS)
 
     page = document.pages[0]
     assert page.width == pytest.approx(A4_WIDTH_PX)
