@@ -10,13 +10,15 @@ than it needs.
 A closed or abandoned dialogue's roster and ground rules no longer change: the services refuse,
 and the pages show no write controls for it."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -111,17 +113,24 @@ def participant_register(request, programme_id):
         visible_with=permissions.VIEW_DIALOGUES,
     )
     show_identity = permissions.may_see_identity(request.user, programme)
+    # Counted in a subquery rather than a join: the paginator's COUNT then reads the
+    # register alone, and the dialogues are counted for the page's rows only.
+    active_places = (
+        DialogueParticipant.objects.filter(
+            participant=OuterRef("pk"), status__in=services.ACTIVE_STATUSES
+        )
+        .order_by()
+        .values("participant")
+        .annotate(places=Count("pk"))
+        .values("places")
+    )
     participants = (
         programme.participants.only(*REGISTER_COLUMNS)
-        .annotate(
-            dialogue_count=Count(
-                "dialogue_places",
-                filter=Q(dialogue_places__status__in=services.ACTIVE_STATUSES),
-            )
-        )
+        .annotate(dialogue_count=Coalesce(Subquery(active_places), 0))
         .order_by("code")
     )
     page = Paginator(participants, REGISTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    _add_detail_urls(programme, page.object_list)
     return render(
         request,
         "dialogues/participants/register.html",
@@ -132,6 +141,19 @@ def participant_register(request, programme_id):
             "may_add": show_identity and _may_design(request.user, programme),
         },
     )
+
+
+# No participant has this public id (a random UUID is never all zeros): it marks where each
+# row's id goes in the one URL reversed for the page.
+_ID_SLOT = str(uuid.UUID(int=0))
+
+
+def _add_detail_urls(programme, participants):
+    """Give each participant of a register page its detail URL from one reverse() for the
+    page: fifty reversals were about a tenth of the register's time."""
+    url = reverse("dialogues:participant_detail", args=[programme.public_id, _ID_SLOT])
+    for participant in participants:
+        participant.detail_url = url.replace(_ID_SLOT, str(participant.public_id))
 
 
 def _programme_for_identity_writes(user, programme_id):

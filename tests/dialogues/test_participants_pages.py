@@ -142,6 +142,29 @@ def test_the_register_links_each_code_to_its_page_and_counts_dialogues(
     assert "<td>1</td>" in html
 
 
+def test_the_register_counts_each_participants_active_places_only(login, facilitator, programme):
+    busy = ParticipantFactory(programme=programme, code="C-001")
+    declined = ParticipantFactory(programme=programme, code="C-002")
+    ParticipantFactory(programme=programme, code="C-003")
+    for status in (Status.INVITED, Status.INVITED, Status.DECLINED, Status.WITHDRAWN):
+        DialogueParticipantFactory(
+            dialogue=DialogueFactory(programme=programme), participant=busy, status=status
+        )
+    DialogueParticipantFactory(
+        dialogue=DialogueFactory(programme=programme), participant=declined, status=Status.DECLINED
+    )
+
+    html = (
+        login(facilitator)
+        .get(reverse("dialogues:participant_register", args=[programme.public_id]))
+        .content.decode()
+    )
+
+    rows = re.findall(r">(C-\d{3})</a></th>.*?<td>(\d+)</td>\s*</tr>", html, re.S)
+    assert rows == [("C-001", "2"), ("C-002", "0"), ("C-003", "0")]
+    assert "3 participants in the register." in html
+
+
 def test_the_register_shows_fifty_participants_a_page_in_code_order(login, facilitator, programme):
     codes = [f"R-{n:03d}" for n in range(1, 53)]
     for code in reversed(codes):
