@@ -138,7 +138,8 @@ def lay_out(html: str, stylesheets=(), *, font_config=None):
     `stylesheets` (`parley-static:` URLs, see parsed_stylesheets); `font_config` as
     html_to_pdf's child passes it (by default WeasyPrint loads the fonts afresh).
     No base URL: a relative reference has nothing to resolve against and is dropped.
-    Unbounded: only html_to_pdf's child, and tests with HTML of their own, call it."""
+    Unbounded: only html_to_pdf's child, the fonts' warm-up (our own small HTML) and tests
+    with HTML of their own call it."""
     return HTML(string=html, url_fetcher=safe_url_fetcher).render(
         stylesheets=parsed_stylesheets(stylesheets), font_config=font_config
     )
@@ -148,7 +149,9 @@ def parsed_stylesheets(urls):
     """The `parley-static:` stylesheets `urls`, each parsed once per process and file
     version. Given rather than linked from the HTML, which WeasyPrint would parse again on
     every render (about a tenth of a two-page non-paper's time). html_to_pdf parses them
-    before it forks, so the parsed sheets stay with the parent for the next render.
+    before it forks, so the parsed sheets stay with the parent for the next render. They
+    apply as user stylesheets: rules in a document's own <style> would give way to them
+    (our templates have none).
     Raises UnsafeResourceError for a URL that is not one of Parley's static files."""
     return [_parsed_stylesheet(url) for url in urls]
 
@@ -177,6 +180,10 @@ _FONT_WARM_UP_HTML = (
 # Held while the fonts load and while forking: a child forked while another thread was
 # inside Pango could inherit one of its locks held, and hang until its deadline.
 _fonts_lock = threading.Lock()
+# How long a fork waits for Pango's own threads to finish (see _fonts_to_fork_with);
+# Pango 1.50's finish in milliseconds after a render.
+_PANGO_SETTLE_SECONDS = 1.0
+_sharing_fonts_is_safe = True
 
 # The child's exit codes besides 0 (a PDF follows on the pipe).
 _EXIT_FAILED = 1
@@ -195,10 +202,13 @@ def html_to_pdf(html: str, stylesheets=()) -> RenderedPdf:
     otherwise. Callers: render_pdf, monitoring.pdf."""
     timeout = settings.PDF_RENDER_TIMEOUT_SECONDS
     deadline = time.monotonic() + timeout
-    parsed_stylesheets(stylesheets)  # here, not in the child: see its docstring
-    read_end, write_end = os.pipe()
+    try:
+        parsed_stylesheets(stylesheets)  # here, not in the child: see its docstring
+    except UnsafeResourceError as refused:
+        raise PdfRenderFailed("a print stylesheet is missing") from refused
     with _fonts_lock:
-        font_config = _loaded_fonts()
+        font_config = _fonts_to_fork_with()
+        read_end, write_end = os.pipe()
         pid = os.fork()
     if pid == 0:
         os.close(read_end)
@@ -235,12 +245,54 @@ def html_to_pdf(html: str, stylesheets=()) -> RenderedPdf:
     raise PdfRenderFailed(f"renderer exited with {exit_code}")
 
 
+def _fonts_to_fork_with():
+    """The loaded fonts for the next render's child, or None for a child that loads its own
+    (as WeasyPrint does by default: slower, never stuck).
+
+    Pango finishes font matching and sorting in threads of its own ("[pango] FcFontSetSort"
+    in Pango 1.50), which a fork does not copy: a child forked while one runs would wait
+    for ever for its result. So the fork waits until none runs, up to
+    _PANGO_SETTLE_SECONDS; a Pango whose thread never ends (later versions keep one for
+    fontconfig) gets no shared fonts in this process. A warm-up that fails (a print
+    stylesheet missing) is logged and the render goes on without. Called under
+    _fonts_lock."""
+    global _sharing_fonts_is_safe
+    if not _sharing_fonts_is_safe:
+        return None
+    try:
+        font_config = _loaded_fonts()
+    except Exception as error:  # the render itself will fail or succeed on its own
+        logger.warning("PDF fonts not preloaded (%s)", type(error).__name__)
+        return None
+    settled_by = time.monotonic() + _PANGO_SETTLE_SECONDS
+    while _pango_threads():
+        if time.monotonic() > settled_by:
+            logger.warning("PDF fonts not shared: a Pango thread keeps running")
+            _sharing_fonts_is_safe = False
+            return None
+        time.sleep(0.005)
+    return font_config
+
+
+def _pango_threads():
+    """The names of this process's running Pango threads (Linux)."""
+    names = []
+    for task in os.listdir("/proc/self/task"):
+        try:
+            name = Path(f"/proc/self/task/{task}/comm").read_text().strip()
+        except OSError:  # ended meanwhile
+            continue
+        if name.startswith("[pango]"):
+            names.append(name)
+    return names
+
+
 @functools.cache
 def _loaded_fonts():
     """This process's fontconfig configuration, with the fonts of a small document in each
     script and weight already loaded. WeasyPrint would otherwise load the configuration
     and every font again in each render's child, a fifth of a two-page non-paper's time;
-    each child now starts from the parent's. Called under _fonts_lock."""
+    each child now starts from the parent's."""
     font_config = FontConfiguration()
     lay_out(_FONT_WARM_UP_HTML, STYLESHEETS, font_config=font_config).write_pdf()
     return font_config
