@@ -2,16 +2,21 @@
 
 Roles are stored on Membership and mirrored into django-guardian object permissions on the
 programme (dialogues.services.teams.membership_sync_permissions keeps them in step), so every
-check here is a guardian check. Views never fetch a programme or a dialogue any other way.
+check here reads guardian's grants: through its checker, or (for lists) through
+filter_by_programme_permission, held equal to guardian's own query by a test. Views never
+fetch a programme or a dialogue any other way.
 """
 
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.http import Http404
 from guardian.core import ObjectPermissionChecker
-from guardian.shortcuts import get_objects_for_user
+from guardian.models import GroupObjectPermission, UserObjectPermission
 
 from dialogues.models import Dialogue, Membership, Programme
 
@@ -195,12 +200,34 @@ def may_see_identity(user, programme):
 
 def programmes_for_user(user, perm=VIEW):
     """The programmes on which `user` holds `perm`, as one query."""
+    return filter_by_programme_permission(Programme.objects.all(), user, perm, via="pk")
+
+
+def filter_by_programme_permission(queryset, user, perm, *, via="programme"):
+    """`queryset` narrowed to the rows whose programme (the primary key at the path `via`)
+    `user` holds `perm` on, in the same query: what guardian's get_objects_for_user(user,
+    perm, Programme, accept_global_perms=False) gives (a test holds the two equal), built
+    directly. The navigation asks it on every page, where guardian's general version (any
+    model, several permissions, global grants, then a second subquery to reach the rows)
+    took longer to build than the database took to run it."""
     _check_known(perm)
     if not (user.is_authenticated and user.is_active):
-        return Programme.objects.none()
-    return get_objects_for_user(
-        user, f"dialogues.{perm}", klass=Programme, accept_global_perms=False
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    # guardian's generic tables keep object ids as text: compare the programme's id as text,
+    # as guardian does, so that no other model's object id is ever cast.
+    granted = Q(permission__content_type=_programme_content_type(), permission__codename=perm)
+    to_user = UserObjectPermission.objects.filter(granted, user=user).values("object_pk")
+    to_groups = GroupObjectPermission.objects.filter(granted, group__user=user).values("object_pk")
+    return queryset.alias(_programme_text_pk=Cast(via, CharField())).filter(
+        Q(_programme_text_pk__in=to_user) | Q(_programme_text_pk__in=to_groups)
     )
+
+
+def _programme_content_type():
+    # Django's content-type cache answers from memory after a process's first call.
+    return ContentType.objects.get_for_model(Programme)
 
 
 def programme_permission_checker(user, programmes):

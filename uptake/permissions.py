@@ -265,10 +265,9 @@ def notifications_for_user(user):
     still on (one query, with the membership as a subquery). Views never fetch a
     notification any other way, so someone else's, or one about a programme they left, is
     a 404."""
-    if not (user.is_authenticated and user.is_active):
-        return Notification.objects.none()
-    teams = programme_perms.programmes_for_user(user, programme_perms.VIEW_DIALOGUES)
-    return Notification.objects.filter(recipient=user, programme__in=teams)
+    return programme_perms.filter_by_programme_permission(
+        Notification.objects.filter(recipient=user), user, programme_perms.VIEW_DIALOGUES
+    )
 
 
 def withhold_stale_identity(user, notifications):

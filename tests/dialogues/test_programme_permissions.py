@@ -5,11 +5,16 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
-from guardian.shortcuts import assign_perm, get_perms
+from guardian.shortcuts import assign_perm, get_objects_for_user, get_perms
 
 from dialogues import permissions
-from dialogues.models import Membership
-from dialogues.services.teams import membership_change, membership_remove, programme_update_settings
+from dialogues.models import Membership, Programme
+from dialogues.services.teams import (
+    membership_add,
+    membership_change,
+    membership_remove,
+    programme_update_settings,
+)
 from tests.dialogues.factories import ProgrammeFactory, SessionFactory, UserFactory
 
 Role = Membership.Role
@@ -158,6 +163,52 @@ def test_programme_lists_hold_only_the_users_programmes_in_bounded_queries(
         assign_perm("view_programme", facilitator, ProgrammeFactory(name=f"Extra {n}"))
     with django_assert_max_num_queries(2):
         assert len(list(permissions.programmes_for_user(facilitator))) == 11
+
+
+def test_programme_lists_are_the_programmes_guardian_finds_for_every_user_and_permission(
+    programme, other_programme, facilitator, officer, legal_reviewer, donor, stranger
+):
+    """The chokepoint's own query against guardian's get_objects_for_user, which it stands
+    in for: members of each role, a member of two programmes, grants through a group, a
+    global grant (ignored by both), a superuser, a deactivated member, an anonymous visitor."""
+    third = ProgrammeFactory(name="Third Bridge Programme")
+    membership_add(programme=third, email=officer.email, role=Role.DONOR, actor=None)
+    programme_update_settings(programme=programme, actor=None, officers_see_identity=True)
+    observer = UserFactory(username="grace")
+    group = Group.objects.create(name="Regional observers")
+    observer.groups.add(group)
+    assign_perm(permissions.VIEW, group, other_programme)
+    assign_perm(permissions.VIEW_RESULTS, group, third)
+    assign_perm(permissions.VIEW_IDENTITY, observer, third)
+    assign_perm(f"dialogues.{permissions.CHANGE}", observer)  # global: counts for neither
+    site_admin = UserFactory(username="root", is_superuser=True, is_staff=True)
+    gone = UserFactory(username="gone")
+    membership_add(programme=programme, email=gone.email, role=Role.FACILITATOR, actor=None)
+    gone.is_active = False
+    gone.save()
+    users = [facilitator, officer, legal_reviewer, donor, stranger, observer, site_admin, gone]
+
+    for perm in sorted(permissions.ALL_PROGRAMME_PERMISSIONS):
+        for user in users:
+            ours = set(permissions.programmes_for_user(user, perm))
+            if user.is_active:
+                guardians = set(
+                    get_objects_for_user(
+                        user, f"dialogues.{perm}", klass=Programme, accept_global_perms=False
+                    )
+                )
+            else:
+                guardians = set()  # guardian would answer for an inactive user: we never do
+            assert ours == guardians, (user.username, perm)
+        assert not permissions.programmes_for_user(AnonymousUser(), perm).exists()
+    # The cases above are not all empty or all full.
+    assert set(permissions.programmes_for_user(observer)) == {other_programme}
+    assert set(permissions.programmes_for_user(observer, permissions.VIEW_IDENTITY)) == {third}
+    assert set(permissions.programmes_for_user(officer, permissions.VIEW_RESULTS)) == {
+        programme,
+        third,
+    }
+    assert set(permissions.programmes_for_user(site_admin)) == {programme, other_programme, third}
 
 
 def test_the_database_refuses_an_unknown_role(programme, facilitator):
