@@ -262,7 +262,7 @@ def get_commitment_for_user(user, public_id, action=ChainAction.VIEW):
 
 def notifications_for_user(user):
     """The notifications `user` may read: their own, about programmes whose team they are
-    still on (one query, with the membership as a subquery). Views never fetch a
+    still on (one query, with their grants on the programmes as subqueries). Views never fetch a
     notification any other way, so someone else's, or one about a programme they left, is
     a 404."""
     return programme_perms.filter_by_programme_permission(
