@@ -265,6 +265,8 @@ def notifications_for_user(user):
     still on (one query, with their grants on the programmes as subqueries). Views never fetch a
     notification any other way, so someone else's, or one about a programme they left, is
     a 404."""
+    if not user.is_authenticated:  # an anonymous user cannot be compared with a recipient
+        return Notification.objects.none()
     return programme_perms.filter_by_programme_permission(
         Notification.objects.filter(recipient=user), user, programme_perms.VIEW_DIALOGUES
     )

@@ -216,6 +216,19 @@ def test_someone_who_left_the_team_no_longer_reads_its_notifications(
     assert client.post(read_url(item)).status_code == 404
 
 
+def test_no_one_reads_notifications_unsigned_or_deactivated(officer, commitment):
+    from django.contrib.auth.models import AnonymousUser
+
+    from uptake.permissions import notifications_for_user
+
+    notification(officer, commitment, title="Overdue: open crossing 1")
+    assert notifications_for_user(officer).count() == 1
+    assert notifications_for_user(AnonymousUser()).count() == 0
+    officer.is_active = False
+    officer.save()
+    assert notifications_for_user(officer).count() == 0
+
+
 def test_a_text_written_with_names_is_withheld_once_the_reader_may_no_longer_see_them(
     login, officer, programme, commitment
 ):
