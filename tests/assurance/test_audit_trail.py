@@ -8,7 +8,6 @@ as a superuser, call_command), then `_check` looks for its historical row: the k
 actor, a time within the operation, and for a change the fields it changed. The figure (models
 audited, operations checked, unrecorded changes) is printed at the end of the run."""
 
-import datetime
 import sys
 from html.parser import HTMLParser
 
@@ -43,7 +42,13 @@ from uptake.models import Document, DocumentUserObjectPermission, Revision, Vett
 from uptake.models.chain import VettingClearance
 
 Role = Membership.Role
-TODAY = datetime.date.today()
+
+
+def today():
+    # Read at each use, not once at import: a run that crosses midnight would
+    # otherwise date 'tomorrow' on what is by then today.
+    return timezone.localdate()
+
 
 CHECKED = {"operations": 0, "unrecorded": 0, "models": set()}
 
@@ -180,7 +185,7 @@ def test_invitations_consent_and_acknowledgements_are_recorded(
     prefix = f"consent-{entry.public_id}"
     client.post(
         reverse("dialogues:roster_record_consent", args=[designed.public_id, entry.public_id]),
-        {f"{prefix}-given_on": TODAY.isoformat(), f"{prefix}-scope": "Taking part"},
+        {f"{prefix}-given_on": today().isoformat(), f"{prefix}-scope": "Taking part"},
     )
     _check(
         DialogueParticipant,
@@ -207,11 +212,11 @@ def test_invitations_consent_and_acknowledgements_are_recorded(
     url = reverse("dialogues:acknowledgements_save", args=[designed.public_id, entry.public_id])
     eid = entry.public_id
     since = timezone.now()
-    client.post(url, {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": TODAY})
+    client.post(url, {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": today()})
     where = {"rule_id": rule.pk, "dialogue_participant_id": entry.pk}
     _check(RuleAcknowledgement, "+", actor=officer, since=since, where=where)
     since = timezone.now()
-    client.post(url, {f"{eid}-acknowledged_on": TODAY})  # no rule ticked: withdrawn
+    client.post(url, {f"{eid}-acknowledged_on": today()})  # no rule ticked: withdrawn
     assert not RuleAcknowledgement.objects.exists()
     _check(RuleAcknowledgement, "-", actor=officer, since=since, where=where)
 
@@ -644,7 +649,7 @@ def test_the_consent_scope_is_withheld_from_readers_without_identity_access(
     login, programme, facilitator, officer, person, entry
 ):
     participant_services.dialogue_participant_record_consent(
-        entry=entry, given_on=TODAY, scope="No photos of Amina Yusuf", actor=facilitator
+        entry=entry, given_on=today(), scope="No photos of Amina Yusuf", actor=facilitator
     )
     html = login(officer).get(_participant_history_url(programme, person)).content.decode()
     assert "Amina" not in html
@@ -724,7 +729,7 @@ def test_history_pages_run_the_same_queries_however_long_the_history(
             gender=person.gender,
         )
         participant_services.dialogue_participant_record_consent(
-            entry=entry, given_on=TODAY, scope=f"Scope {n}", actor=facilitator
+            entry=entry, given_on=today(), scope=f"Scope {n}", actor=facilitator
         )
         membership_add(
             programme=programme,

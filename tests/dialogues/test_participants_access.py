@@ -24,7 +24,12 @@ EMAIL = "amina@contacts.example"
 NEWCOMER = "Nour Haddad"
 IDENTITY_TEXT = (NAME, ALIAS, AFFILIATION, EMAIL, NEWCOMER)
 
-TODAY = timezone.localdate().isoformat()
+
+def today():
+    # Read at each use, not once at import: a run that crosses midnight would
+    # otherwise date 'tomorrow' on what is by then today.
+    return timezone.localdate().isoformat()
+
 
 READS = ["register", "detail", "roster", "ground_rules"]
 WRITES = [
@@ -99,7 +104,7 @@ def pages(programme, designed, person, entry, newcomer):
         ),
         "consent": (
             reverse("dialogues:roster_record_consent", args=[did, eid]),
-            {f"consent-{eid}-given_on": TODAY, f"consent-{eid}-scope": "Taking part"},
+            {f"consent-{eid}-given_on": today(), f"consent-{eid}-scope": "Taking part"},
         ),
         "rule_add": (
             reverse("dialogues:ground_rule_add", args=[did]),
@@ -111,7 +116,7 @@ def pages(programme, designed, person, entry, newcomer):
         ),
         "acknowledgements": (
             reverse("dialogues:acknowledgements_save", args=[did, eid]),
-            {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": TODAY},
+            {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": today()},
         ),
     }
 

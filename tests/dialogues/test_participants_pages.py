@@ -29,8 +29,15 @@ from tests.dialogues.factories import (
 )
 
 Status = DialogueParticipant.Status
-TODAY = timezone.localdate()
-TOMORROW = (TODAY + timedelta(days=1)).isoformat()
+
+
+def today():
+    # Read at each use, not once at import: a run that crosses midnight would
+    # otherwise date 'tomorrow' on what is by then today.
+    return timezone.localdate()
+
+
+TOMORROW = (today() + timedelta(days=1)).isoformat()
 
 
 @pytest.fixture
@@ -258,7 +265,7 @@ def test_recording_consent_then_confirming_works(login, facilitator, designed, e
     prefix = f"consent-{entry.public_id}"
     response = client.post(
         reverse("dialogues:roster_record_consent", args=[designed.public_id, entry.public_id]),
-        {f"{prefix}-given_on": TODAY.isoformat(), f"{prefix}-scope": "Taking part; no recording"},
+        {f"{prefix}-given_on": today().isoformat(), f"{prefix}-scope": "Taking part; no recording"},
         follow=True,
     )
     html = response.content.decode()
@@ -369,13 +376,13 @@ def test_ticking_acknowledgements_works_without_javascript(login, officer, desig
         reverse("dialogues:acknowledgements_save", args=[designed.public_id, eid]),
         {
             f"{eid}-rules": [str(chatham.public_id), str(nonattribution.public_id)],
-            f"{eid}-acknowledged_on": TODAY.isoformat(),
+            f"{eid}-acknowledged_on": today().isoformat(),
         },
     )
     assert response["Location"] == f"{_rules_url(designed)}#ack-row-{eid}"
     assert set(RuleAcknowledgement.objects.values_list("rule__title", "acknowledged_on")) == {
-        ("Chatham House Rule", TODAY),
-        ("Non-attribution", TODAY),
+        ("Chatham House Rule", today()),
+        ("Non-attribution", today()),
     }
     html = login(officer).get(_rules_url(designed)).content.decode()
     assert html.count(" checked") == 2
@@ -387,7 +394,7 @@ def test_saving_a_row_with_htmx_answers_with_that_row_only(login, facilitator, d
     eid = entry.public_id
     response = login(facilitator).post(
         reverse("dialogues:acknowledgements_save", args=[designed.public_id, eid]),
-        {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": TODAY.isoformat()},
+        {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": today().isoformat()},
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()
@@ -424,7 +431,7 @@ def test_someone_who_declined_cannot_be_ticked_and_is_told_why(login, facilitato
     eid = entry.public_id
     response = login(facilitator).post(
         reverse("dialogues:acknowledgements_save", args=[designed.public_id, eid]),
-        {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": TODAY.isoformat()},
+        {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": today().isoformat()},
     )
     assert response.status_code == 200
     assert "P-001 is no longer taking part (Declined)." in response.content.decode()
@@ -523,11 +530,11 @@ def test_the_roster_runs_the_same_queries_whatever_its_size(
             entry = DialogueParticipantFactory(dialogue=designed)
             if n % 2:
                 services.dialogue_participant_record_consent(
-                    entry=entry, given_on=TODAY, scope="Taking part", actor=facilitator
+                    entry=entry, given_on=today(), scope="Taking part", actor=facilitator
                 )
             for rule in rules:
                 services.rule_acknowledgement_record(
-                    rule=rule, entry=entry, acknowledged_on=TODAY, actor=facilitator
+                    rule=rule, entry=entry, acknowledged_on=today(), actor=facilitator
                 )
             ParticipantFactory(programme=programme)  # someone left to invite
 
@@ -549,7 +556,7 @@ def test_withholding_names_from_scopes_costs_one_query_whatever_the_roster_size(
             entry = DialogueParticipantFactory(dialogue=designed)
             services.dialogue_participant_record_consent(
                 entry=entry,
-                given_on=TODAY,
+                given_on=today(),
                 scope=f"Taking part; not {entry.participant.full_name}'s photo",
                 actor=None,
             )
@@ -571,7 +578,7 @@ def test_the_ground_rules_page_runs_the_same_queries_whatever_its_size(
             )
             entry = DialogueParticipantFactory(dialogue=designed)
             services.rule_acknowledgement_record(
-                rule=rule, entry=entry, acknowledged_on=TODAY, actor=facilitator
+                rule=rule, entry=entry, acknowledged_on=today(), actor=facilitator
             )
 
     # Session, user; dialogue with programme; three permission checks (six queries); the
@@ -657,7 +664,7 @@ def test_a_frozen_dialogue_shows_its_roster_and_rules_without_write_controls(
 ):
     ParticipantFactory(programme=programme)  # someone who could otherwise be invited
     services.rule_acknowledgement_record(
-        rule=designed.ground_rules.first(), entry=entry, acknowledged_on=TODAY, actor=None
+        rule=designed.ground_rules.first(), entry=entry, acknowledged_on=today(), actor=None
     )
     client = login(facilitator)
     # Open first, so the assertions below are seen to fail without the fix.
@@ -706,7 +713,7 @@ def _frozen_posts(dialogue, entry, newcomer):
         ),
         "consent": (
             reverse("dialogues:roster_record_consent", args=[did, eid]),
-            {f"consent-{eid}-given_on": TODAY.isoformat(), f"consent-{eid}-scope": "Taking part"},
+            {f"consent-{eid}-given_on": today().isoformat(), f"consent-{eid}-scope": "Taking part"},
             f"{_roster_url(dialogue)}#entry-{eid}",
         ),
         "rule_add": (
@@ -721,7 +728,7 @@ def _frozen_posts(dialogue, entry, newcomer):
         ),
         "acknowledgements": (
             reverse("dialogues:acknowledgements_save", args=[did, eid]),
-            {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": TODAY.isoformat()},
+            {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": today().isoformat()},
             f"{_rules_url(dialogue)}#ack-row-{eid}",
         ),
     }
@@ -755,7 +762,7 @@ def test_an_acknowledgement_row_saved_with_htmx_on_a_closed_dialogue_says_why(
     eid = entry.public_id
     response = login(facilitator).post(
         reverse("dialogues:acknowledgements_save", args=[closed.public_id, eid]),
-        {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": TODAY.isoformat()},
+        {f"{eid}-rules": [str(rule.public_id)], f"{eid}-acknowledged_on": today().isoformat()},
         headers={"HX-Request": "true"},
     )
     html = response.content.decode()

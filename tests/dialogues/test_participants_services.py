@@ -26,7 +26,11 @@ Status = DialogueParticipant.Status
 Category = Participant.Category
 Gender = Participant.Gender
 
-TODAY = timezone.localdate()
+
+def today():
+    # Read at each use, not once at import: a run that crosses midnight would
+    # otherwise date 'tomorrow' on what is by then today.
+    return timezone.localdate()
 
 
 def _person(programme, actor, name="Amina Yusuf", **fields):
@@ -162,13 +166,13 @@ def test_the_database_refuses_a_confirmation_without_consent(entry):
 
 def test_once_consent_is_recorded_the_participant_can_be_confirmed(entry, facilitator):
     services.dialogue_participant_record_consent(
-        entry=entry, given_on=TODAY, scope="Taking part; no recording.", actor=facilitator
+        entry=entry, given_on=today(), scope="Taking part; no recording.", actor=facilitator
     )
     confirmed = services.dialogue_participant_set_status(
         entry=entry, status=Status.CONFIRMED, actor=facilitator
     )
     assert confirmed.status == Status.CONFIRMED
-    assert confirmed.consent_given_on == TODAY
+    assert confirmed.consent_given_on == today()
     assert confirmed.consent_scope == "Taking part; no recording."
     assert confirmed.consent_recorded_by == facilitator
 
@@ -191,7 +195,7 @@ def test_an_unknown_status_is_refused(entry, facilitator):
 def test_consent_needs_a_date_not_in_the_future_and_a_scope(entry, officer):
     with pytest.raises(ValidationError) as refused:
         services.dialogue_participant_record_consent(
-            entry=entry, given_on=TODAY + timedelta(days=1), scope="  ", actor=officer
+            entry=entry, given_on=today() + timedelta(days=1), scope="  ", actor=officer
         )
     assert refused.value.error_dict.keys() == {"given_on", "scope"}
     with pytest.raises(ValidationError) as refused:
@@ -340,13 +344,13 @@ def test_an_acknowledgement_is_recorded_once_and_its_date_can_be_corrected(
 ):
     rule = designed.ground_rules.first()
     services.rule_acknowledgement_record(
-        rule=rule, entry=entry, acknowledged_on=TODAY - timedelta(days=3), actor=facilitator
+        rule=rule, entry=entry, acknowledged_on=today() - timedelta(days=3), actor=facilitator
     )
     services.rule_acknowledgement_record(
-        rule=rule, entry=entry, acknowledged_on=TODAY, actor=facilitator
+        rule=rule, entry=entry, acknowledged_on=today(), actor=facilitator
     )
     acknowledgement = RuleAcknowledgement.objects.get()
-    assert (acknowledgement.acknowledged_on, acknowledgement.recorded_by) == (TODAY, facilitator)
+    assert (acknowledgement.acknowledged_on, acknowledgement.recorded_by) == (today(), facilitator)
     services.rule_acknowledgement_withdraw(rule=rule, entry=entry, actor=facilitator)
     assert not RuleAcknowledgement.objects.exists()
 
@@ -355,7 +359,7 @@ def test_no_acknowledgement_for_someone_who_declined(designed, entry, facilitato
     services.dialogue_participant_set_status(entry=entry, status=Status.DECLINED, actor=facilitator)
     with pytest.raises(ValidationError, match="P-001 is no longer taking part"):
         services.rule_acknowledgement_record(
-            rule=designed.ground_rules.first(), entry=entry, acknowledged_on=TODAY, actor=None
+            rule=designed.ground_rules.first(), entry=entry, acknowledged_on=today(), actor=None
         )
     assert not RuleAcknowledgement.objects.exists()
 
@@ -366,13 +370,13 @@ def test_no_acknowledgement_of_another_dialogues_rule_or_in_the_future(
     elsewhere = dialogue_create(programme=programme, actor=facilitator, title="B", problem="B.")
     with pytest.raises(ValidationError, match="another dialogue"):
         services.rule_acknowledgement_record(
-            rule=elsewhere.ground_rules.first(), entry=entry, acknowledged_on=TODAY, actor=None
+            rule=elsewhere.ground_rules.first(), entry=entry, acknowledged_on=today(), actor=None
         )
     with pytest.raises(ValidationError, match="in the future"):
         services.rule_acknowledgement_record(
             rule=designed.ground_rules.first(),
             entry=entry,
-            acknowledged_on=TODAY + timedelta(days=1),
+            acknowledged_on=today() + timedelta(days=1),
             actor=None,
         )
     assert not RuleAcknowledgement.objects.exists()
@@ -382,12 +386,12 @@ def test_setting_a_row_records_new_ticks_keeps_old_dates_and_withdraws_unticked(
     designed, entry, facilitator
 ):
     chatham, nonattribution, norms = designed.ground_rules.all()
-    earlier = TODAY - timedelta(days=10)
+    earlier = today() - timedelta(days=10)
     services.rule_acknowledgements_set(
         entry=entry, rules=[chatham, nonattribution], acknowledged_on=earlier, actor=facilitator
     )
     changes = services.rule_acknowledgements_set(
-        entry=entry, rules=[chatham, norms], acknowledged_on=TODAY, actor=facilitator
+        entry=entry, rules=[chatham, norms], acknowledged_on=today(), actor=facilitator
     )
     assert changes == 2
     held = dict(
@@ -395,7 +399,7 @@ def test_setting_a_row_records_new_ticks_keeps_old_dates_and_withdraws_unticked(
             "rule__kind", "acknowledged_on"
         )
     )
-    assert held == {"chatham": earlier, "problem": TODAY}
+    assert held == {"chatham": earlier, "problem": today()}
 
 
 def test_the_database_refuses_a_second_participant_with_the_same_code(programme, facilitator):
@@ -407,7 +411,7 @@ def test_the_database_refuses_a_second_participant_with_the_same_code(programme,
 def test_a_future_date_is_refused_even_when_nothing_new_is_ticked(designed, entry, facilitator):
     with pytest.raises(ValidationError, match="in the future"):
         services.rule_acknowledgements_set(
-            entry=entry, rules=[], acknowledged_on=TODAY + timedelta(days=1), actor=facilitator
+            entry=entry, rules=[], acknowledged_on=today() + timedelta(days=1), actor=facilitator
         )
 
 
@@ -450,10 +454,10 @@ def frozen(request, designed, entry, programme, facilitator):
     left to invite, then closed or abandoned. `entry` and `designed` are the objects loaded
     before that: the services must not trust their status."""
     services.dialogue_participant_record_consent(
-        entry=entry, given_on=TODAY, scope="Taking part", actor=facilitator
+        entry=entry, given_on=today(), scope="Taking part", actor=facilitator
     )
     services.rule_acknowledgement_record(
-        rule=designed.ground_rules.first(), entry=entry, acknowledged_on=TODAY, actor=facilitator
+        rule=designed.ground_rules.first(), entry=entry, acknowledged_on=today(), actor=facilitator
     )
     _person(programme, facilitator, "Karim Nassar")
     for status in ROUTE_TO[request.param]:
@@ -470,7 +474,7 @@ FROZEN_WRITES = {
     ),
     "record consent": lambda dialogue, entry, rules, newcomer: (
         services.dialogue_participant_record_consent(
-            entry=entry, given_on=TODAY, scope="Being recorded", actor=None
+            entry=entry, given_on=today(), scope="Being recorded", actor=None
         )
     ),
     "add a rule": lambda dialogue, entry, rules, newcomer: services.ground_rule_add(
@@ -481,7 +485,7 @@ FROZEN_WRITES = {
     ),
     "record an acknowledgement": lambda dialogue, entry, rules, newcomer: (
         services.rule_acknowledgement_record(
-            rule=rules[1], entry=entry, acknowledged_on=TODAY, actor=None
+            rule=rules[1], entry=entry, acknowledged_on=today(), actor=None
         )
     ),
     "withdraw an acknowledgement": lambda dialogue, entry, rules, newcomer: (
@@ -489,7 +493,7 @@ FROZEN_WRITES = {
     ),
     "set acknowledgements": lambda dialogue, entry, rules, newcomer: (
         services.rule_acknowledgements_set(
-            entry=entry, rules=rules[1:], acknowledged_on=TODAY, actor=None
+            entry=entry, rules=rules[1:], acknowledged_on=today(), actor=None
         )
     ),
 }
@@ -513,7 +517,7 @@ def test_a_closed_dialogue_is_refused_before_the_input_is_judged(frozen, entry):
         )
     with pytest.raises(ValidationError, match="its record can no longer change"):
         services.rule_acknowledgements_set(
-            entry=entry, rules=[], acknowledged_on=TODAY + timedelta(days=1), actor=None
+            entry=entry, rules=[], acknowledged_on=today() + timedelta(days=1), actor=None
         )
 
 
