@@ -38,8 +38,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SETUP_SCRIPT = Path(__file__).with_name("reminder_worker_setup.py")
 POSTGRES_SERVER = "postgres://postgres@127.0.0.1:5432"
-# Its own Redis database: CI's second run uses 15, a developer's `make run` 0.
-REDIS_URL = "redis://127.0.0.1:6379/14"
+# Its own Redis database, apart from a developer's `make run` (0) and CI's PostgreSQL run's
+# broker (15); CI runs its two suites side by side, so the second names another one here.
+REDIS_URL = os.environ.get("PARLEY_TEST_WORKER_REDIS_URL", "redis://127.0.0.1:6379/14")
 MESSAGE_ID = re.compile(r"^Message-ID: (.+)$", re.MULTILINE)
 
 
