@@ -19,6 +19,7 @@ import time
 import tracemalloc
 from dataclasses import dataclass
 from itertools import product
+from pathlib import Path
 from unittest import mock
 
 from django.conf import settings
@@ -103,6 +104,21 @@ def _ms(seconds):
 
 def _cpu_seconds(usage):
     return usage.ru_utime + usage.ru_stime
+
+
+def _render_process_usage():
+    """{pid: (CPU seconds, minor page faults)} of this process's idle render processes
+    (uptake.pdf), from /proc (Linux; CPU in clock ticks, 10 ms)."""
+    from uptake import pdf
+
+    ticks = os.sysconf("SC_CLK_TCK")
+    usage = {}
+    for pid in pdf.render_process_ids():
+        # The fields after the command's closing parenthesis, from the state (field 3) on.
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        minor_faults, user, system = int(fields[10 - 3]), int(fields[14 - 3]), int(fields[15 - 3])
+        usage[pid] = ((user + system) / ticks, minor_faults)
+    return usage
 
 
 # --- R1: the donor's results page against the SQL behind it --------------------------------
@@ -208,7 +224,7 @@ def two_page_non_paper(ctx):
 
 def r2_pdf_export(ctx):
     """A two-page non-paper through Parley (uptake.services.exports.document_export_pdf:
-    guard, context, template, fonts, running headers, forked bounded render, stored file)
+    guard, context, template, fonts, running headers, bounded render process, stored file)
     ÷ WeasyPrint writing minimal HTML of the same text in this process: every word Parley
     prints on the page body, as bare headings and paragraphs (bench.texts.minimal_html),
     rendered the plain way, `HTML(string=...).render().write_pdf()`. Also shown: the same
@@ -234,27 +250,25 @@ def r2_pdf_export(ctx):
     words = len(re.sub(r"<[^>]+>", " ", minimal).split())
     pages = {}
     # Where Parley's time goes, in CPU (which other processes' load stretches far less than
-    # wall time): this process (guard, context, template, storage, log), the render child,
-    # and the child's page faults (a fresh child maps every page its render's heap needs,
-    # where a process that has rendered before reuses its own).
-    spent = {"parent": [], "child": [], "faults": [], "in_process": []}
+    # wall time): this process (guard, context, template, storage, log), the render
+    # process, and its page faults (a process maps every page its render's heap needs the
+    # first time; one that has rendered before reuses its own).
+    spent = {"parent": [], "render": [], "faults": [], "in_process": []}
 
     def parley():
-        before = (
-            resource.getrusage(resource.RUSAGE_SELF),
-            resource.getrusage(resource.RUSAGE_CHILDREN),
-        )
+        before = resource.getrusage(resource.RUSAGE_SELF), _render_process_usage()
         pages["parley"] = document_export_pdf(document=document, actor=facilitator).page_count
-        after = (
-            resource.getrusage(resource.RUSAGE_SELF),
-            resource.getrusage(resource.RUSAGE_CHILDREN),
-        )
+        after = resource.getrusage(resource.RUSAGE_SELF), _render_process_usage()
         spent["parent"].append(_cpu_seconds(after[0]) - _cpu_seconds(before[0]))
-        spent["child"].append(_cpu_seconds(after[1]) - _cpu_seconds(before[1]))
-        spent["faults"].append(after[1].ru_minflt - before[1].ru_minflt)
+        spent["render"].append(
+            sum(cpu - before[1].get(pid, (0, 0))[0] for pid, (cpu, _) in after[1].items())
+        )
+        spent["faults"].append(
+            sum(faults - before[1].get(pid, (0, 0))[1] for pid, (_, faults) in after[1].items())
+        )
 
     def in_process():
-        """The layout of the same HTML in this process: the render without its child."""
+        """The layout of the same HTML in this process, no render process."""
         start = time.process_time()
         pdf.lay_out(printed[0], pdf.STYLESHEETS, font_config=pdf._loaded_fonts()).write_pdf()
         spent["in_process"].append(time.process_time() - start)
@@ -287,8 +301,8 @@ def r2_pdf_export(ctx):
             f"Parley {_ms(parley_time)} for {pages['parley']} pages, minimal HTML of the same "
             f"{words} words {_ms(bare_time)} for {pages['bare']}; "
             f"set up as Parley's {_ms(set_up_time)} ({parley_time / set_up_time:.2f}); "
-            f"Parley's CPU: {_ms(cpu['parent'])} here, {_ms(cpu['child'])} in the render "
-            f"child ({cpu['faults']:.0f} page faults), the same layout in this process "
+            f"Parley's CPU: {_ms(cpu['parent'])} here, {_ms(cpu['render'])} in the render "
+            f"process ({cpu['faults']:.0f} page faults), the same layout in this process "
             f"{_ms(cpu['in_process'])}",
         ),
         Result(
@@ -365,8 +379,8 @@ def _exports_in_subprocess(document, user, count):
 
 
 def m1_pdf_memory(ctx):
-    """Peak RSS of one worker exporting 100 two-page PDFs in a row (the worker and the
-    render children it forks, whichever is larger), after the first tenth and at the end.
+    """Peak RSS of one worker exporting 100 two-page PDFs in a row (the worker's plus its
+    render process's), after the first tenth and at the end.
     In a fresh interpreter (bench.pdf_worker); in this process in a test, whose data no
     other process can see."""
     from bench import pdf_worker
@@ -391,8 +405,8 @@ def m1_pdf_memory(ctx):
             "< 400 MB, flat",
             peak < 400 and flat,
             f"{count} PDFs, {where}: peak {early:.0f} MB after {measured['early_count']}, "
-            f"{peak:.0f} MB after {count} (worker {measured['self_mb']:.0f} MB, largest "
-            f"render child {measured['children_mb']:.0f} MB)",
+            f"{peak:.0f} MB after {count} (worker {measured['self_mb']:.0f} MB + render "
+            f"process {measured['render_mb']:.0f} MB)",
         )
     ]
 

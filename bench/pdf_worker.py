@@ -2,25 +2,29 @@
 
 Run as `python -m bench.pdf_worker DOCUMENT_PK USER_PK COUNT` (bench.figures does, in a fresh
 interpreter, so the figure is one worker's memory and not the benchmark's); prints one JSON
-line. PDFs render in children forked by uptake.pdf, so the peak is the larger of the worker's
-own high-water mark and its largest child's."""
+line. PDFs render in a render process forked by uptake.pdf (replaced every
+uptake.pdf._RENDERS_PER_PROCESS renders), so the peak is the worker's own high-water mark plus
+its render process's: the sum overstates a little, as the pages the two still share count
+twice."""
 
 import json
-import resource
 import sys
 
 
-def _self_peak_mb():
-    # VmHWM: this process's peak resident set, in kB.
-    with open("/proc/self/status") as status:
+def _peak_mb(status_path="/proc/self/status"):
+    # VmHWM: the process's peak resident set, in kB.
+    with open(status_path) as status:
         for line in status:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return 0.0
 
 
-def _children_peak_mb():
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+def _render_peak_mb():
+    """The largest peak of this worker's idle render processes (after an export, its one)."""
+    from uptake.pdf import render_process_ids
+
+    return max((_peak_mb(f"/proc/{pid}/status") for pid in render_process_ids()), default=0.0)
 
 
 def export_many(document, user, count):
@@ -28,17 +32,19 @@ def export_many(document, user, count):
 
     early_count = max(1, count // 10)
     early = None
+    render_mb = 0.0
     for n in range(1, count + 1):
         document_export_pdf(document=document, actor=user)
+        render_mb = max(render_mb, _render_peak_mb())
         if n == early_count:
-            early = max(_self_peak_mb(), _children_peak_mb())
-    self_mb, children_mb = _self_peak_mb(), _children_peak_mb()
+            early = _peak_mb() + render_mb
+    self_mb = _peak_mb()
     return {
         "early_count": early_count,
         "early_peak_mb": early,
         "self_mb": self_mb,
-        "children_mb": children_mb,
-        "peak_mb": max(self_mb, children_mb),
+        "render_mb": render_mb,
+        "peak_mb": self_mb + render_mb,
     }
 
 

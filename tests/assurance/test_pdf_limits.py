@@ -1,8 +1,8 @@
 """PDF rendering cannot run unbounded, whatever a document holds.
 
 Every PDF (a document's export, a document in a dialogue's ZIP, the donor report) is drawn in
-a forked child process that is killed past settings.PDF_RENDER_TIMEOUT_SECONDS or when it
-needs more than settings.PDF_RENDER_MEMORY_MB beyond its parent (uptake.pdf.html_to_pdf).
+a render process that is killed past settings.PDF_RENDER_TIMEOUT_SECONDS or when the render
+needs more than settings.PDF_RENDER_MEMORY_MB beyond what it held (uptake.pdf.html_to_pdf).
 The tests tighten the limits so that a hostile or oversized document hits them in a second or
 two, and check the reader gets a clear message, never a 500 or a stuck task, and that nothing
 half-made is kept. The editor's size limits keep new text well inside the render's bounds;
@@ -28,14 +28,15 @@ from uptake.pdf import (
     PdfTooLarge,
     html_to_pdf,
     render_html,
+    stop_idle_render_processes,
 )
 from uptake.services import documents as services
 from uptake.services.exports import RENDER_TOO_LARGE, bundle_build
 
-# Room for the child to be killed and reaped, and for a loaded two-core CI machine.
+# Room for the render process to be killed and reaped, and for a loaded two-core CI machine.
 GRACE_SECONDS = 2.5
 TIGHT_TIMEOUT = 2
-# A render child starts with its parent's fonts loaded (uptake.pdf._loaded_fonts): a plain
+# A render process has its fonts loaded before it renders (uptake.pdf._loaded_fonts): a plain
 # document adds a few MB, an image decoded to 100 MB far more.
 TIGHT_MEMORY_MB = 32
 STEPS = [
@@ -77,6 +78,13 @@ def _stopped_in_time(elapsed, limit=TIGHT_TIMEOUT):
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
     settings.PRIVATE_MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def no_idle_render_processes_after():
+    """None forked under a test's settings or patches serves the tests after it."""
+    yield
+    stop_idle_render_processes()
 
 
 @pytest.fixture
@@ -173,13 +181,18 @@ def test_an_oversized_document_stops_at_the_time_limit_and_keeps_the_earlier_pdf
     _stopped_in_time(elapsed)
 
 
-def test_a_render_needing_more_memory_than_allowed_is_stopped(settings, tmp_path):
+def test_a_render_needing_more_memory_than_allowed_is_stopped(
+    settings, tmp_path, no_idle_render_processes_after
+):
     # An image that decodes to about 100 MB, in one of Parley's static folders: memory the
-    # child must map afresh, whatever free room it inherits from a long-running parent
+    # render process must map afresh, whatever free room earlier renders left in its heap
     # (small allocations can reuse that room and never reach the cap).
     (tmp_path / "print-test").mkdir()
     Image.new("RGB", (6000, 6000), (31, 58, 95)).save(tmp_path / "print-test" / "large.png")
     settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, tmp_path]
+    # A render process keeps the settings it was forked with: the next render forks one
+    # that can find the image.
+    stop_idle_render_processes()
     settings.PDF_RENDER_MEMORY_MB = TIGHT_MEMORY_MB
     html = (
         f"<p>A chart</p><img src='{STATIC_SCHEME}:print-test/large.png' alt='' style='width: 8cm'>"
@@ -221,11 +234,14 @@ def test_hostile_html_is_stopped_at_a_limit_not_left_running(hostile, tight_limi
     _stopped_in_time(elapsed)
 
 
-def test_a_failure_that_is_not_a_limit_is_reported_as_a_failed_render(monkeypatch):
-    def broken_layout(html):
+def test_a_failure_that_is_not_a_limit_is_reported_as_a_failed_render(
+    monkeypatch, no_idle_render_processes_after
+):
+    def broken_layout(*args, **kwargs):
         raise LookupError("a bug in the renderer")
 
     monkeypatch.setattr("uptake.pdf.lay_out", broken_layout)
+    stop_idle_render_processes()  # the next render forks one with the broken layout
 
     with pytest.raises(PdfRenderFailed) as failed:
         html_to_pdf("<p>Fine.</p>")

@@ -20,7 +20,6 @@ import pypdf
 import pytest
 from django.contrib.staticfiles import finders
 from django.utils import timezone
-from weasyprint import document as weasyprint_document
 from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
 from uptake import pdf as uptake_pdf
@@ -326,51 +325,6 @@ def test_a_stylesheet_is_parsed_once_a_process_and_again_when_the_file_changes(
 def test_only_our_own_static_files_can_be_given_as_stylesheets(url):
     with pytest.raises(UnsafeResourceError):
         parsed_stylesheets([url])
-
-
-def test_fonts_are_loaded_once_a_process_not_in_every_render(monkeypatch):
-    made = []
-    real_configuration = uptake_pdf.FontConfiguration
-
-    def counting_configuration():
-        made.append(1)
-        return real_configuration()
-
-    def refused():
-        raise AssertionError("a render loaded the fonts afresh")
-
-    monkeypatch.setattr(uptake_pdf, "FontConfiguration", counting_configuration)
-    # WeasyPrint's own default, which a child given no fonts would use (it inherits this).
-    monkeypatch.setattr(weasyprint_document, "FontConfiguration", refused)
-    uptake_pdf._loaded_fonts.cache_clear()
-    try:
-        first = render_pdf(non_paper_context())
-        second = render_pdf(aide_memoire_context())
-    finally:
-        uptake_pdf._loaded_fonts.cache_clear()
-
-    assert made == [1]
-    assert first.page_count >= 1 and second.page_count >= 1
-    assert "NotoSans" in " ".join(base_fonts(second.content))
-
-
-def test_while_a_pango_thread_runs_a_render_loads_its_own_fonts_rather_than_fork_into_it(
-    monkeypatch, caplog
-):
-    monkeypatch.setattr(uptake_pdf, "_pango_threads", lambda: ["[pango] fontconfig"])
-    monkeypatch.setattr(uptake_pdf, "_PANGO_SETTLE_SECONDS", 0.05)
-    monkeypatch.setattr(uptake_pdf, "_sharing_fonts_is_safe", True)
-
-    with caplog.at_level(logging.WARNING, logger="uptake.pdf"):
-        rendered = render_pdf(non_paper_context())
-        again = render_pdf(non_paper_context())
-
-    assert rendered.page_count >= 1 and again.page_count == rendered.page_count
-    assert uptake_pdf._sharing_fonts_is_safe is False
-    # Found out once a process, not waited for at every render.
-    assert [r.message for r in caplog.records].count(
-        "PDF fonts not shared: a Pango thread keeps running"
-    ) == 1
 
 
 def test_a_missing_print_stylesheet_is_a_failed_render_not_an_error(settings):
