@@ -108,12 +108,12 @@ def _cpu_seconds(usage):
 
 def _render_process_usage():
     """{pid: (CPU seconds, minor page faults)} of this process's idle render processes
-    (uptake.pdf), from /proc (Linux; CPU in clock ticks, 10 ms)."""
-    from uptake import pdf
+    (uptake.render_processes), from /proc (Linux; CPU in clock ticks, 10 ms)."""
+    from uptake.render_processes import render_process_ids
 
     ticks = os.sysconf("SC_CLK_TCK")
     usage = {}
-    for pid in pdf.render_process_ids():
+    for pid in render_process_ids():
         # The fields after the command's closing parenthesis, from the state (field 3) on.
         fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         minor_faults, user, system = int(fields[10 - 3]), int(fields[14 - 3]), int(fields[15 - 3])
@@ -232,7 +232,7 @@ def r2_pdf_export(ctx):
     network fetcher), the stricter limit."""
     from weasyprint import HTML
 
-    from uptake import pdf
+    from uptake import pdf, print_layout, render_processes
     from uptake.services.exports import document_export_pdf
 
     document = two_page_non_paper(ctx)
@@ -270,7 +270,8 @@ def r2_pdf_export(ctx):
     def in_process():
         """The layout of the same HTML in this process, no render process."""
         start = time.process_time()
-        pdf.lay_out(printed[0], pdf.STYLESHEETS, font_config=pdf._loaded_fonts()).write_pdf()
+        fonts = render_processes._loaded_fonts()
+        print_layout.lay_out(printed[0], print_layout.STYLESHEETS, font_config=fonts).write_pdf()
         spent["in_process"].append(time.process_time() - start)
 
     def bare():
@@ -279,8 +280,9 @@ def r2_pdf_export(ctx):
         rendered.write_pdf()
 
     def bare_set_up():
-        fonts = pdf._loaded_fonts()
-        HTML(string=minimal, url_fetcher=pdf.safe_url_fetcher).render(font_config=fonts).write_pdf()
+        fonts = render_processes._loaded_fonts()
+        fetcher = print_layout.safe_url_fetcher
+        HTML(string=minimal, url_fetcher=fetcher).render(font_config=fonts).write_pdf()
 
     parley_time, bare_time = _median_pair(parley, bare, ctx.runs, warm_up=not ctx.quick)
     set_up_time, _ = _median_pair(bare_set_up, bare, ctx.runs, warm_up=not ctx.quick)

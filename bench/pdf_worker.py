@@ -2,8 +2,8 @@
 
 Run as `python -m bench.pdf_worker DOCUMENT_PK USER_PK COUNT` (bench.figures does, in a fresh
 interpreter, so the figure is one worker's memory and not the benchmark's); prints one JSON
-line. PDFs render in a render process forked by uptake.pdf (replaced every
-uptake.pdf._RENDERS_PER_PROCESS renders), so the peak is the worker's own high-water mark plus
+line. PDFs render in a render process forked by uptake.render_processes
+(replaced every _RENDERS_PER_PROCESS renders), so the peak is the worker's own high-water mark plus
 its render process's: the sum overstates a little, as the pages the two still share count
 twice."""
 
@@ -22,7 +22,7 @@ def _peak_mb(status_path="/proc/self/status"):
 
 def _render_peak_mb():
     """The largest peak of this worker's idle render processes (after an export, its one)."""
-    from uptake.pdf import render_process_ids
+    from uptake.render_processes import render_process_ids
 
     return max((_peak_mb(f"/proc/{pid}/status") for pid in render_process_ids()), default=0.0)
 

@@ -255,10 +255,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # attachment and the form around it.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", EVIDENCE_MAX_BYTES + 1024 * 1024)
 
-# --- PDF rendering: each render runs in a child process killed past these limits. ---
+# --- PDF rendering: each render runs in a render process killed past these limits. ---
 # Under gunicorn's 30-second worker timeout, so a page waiting for a PDF gets an answer.
 PDF_RENDER_TIMEOUT_SECONDS = env_int("PDF_RENDER_TIMEOUT_SECONDS", 20)
-# Memory the render may add to the process it is forked from (address space, in MB).
+# Memory one render may add to its render process (address space, in MB).
 PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 768)
 
 # --- E-mail: the console in development; SMTP from the environment in production. ---

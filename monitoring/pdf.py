@@ -1,12 +1,13 @@
 """The donor report as a PDF: the same results and the same SVG charts as the results page,
-laid out by WeasyPrint with uptake.pdf's fetcher, which loads nothing but Parley's own static
-files, in uptake.pdf's bounded child process. WeasyPrint is slow to import: import this module
-only where a report is rendered."""
+laid out by WeasyPrint with uptake.print_layout's fetcher, which loads nothing but Parley's
+own static files, in a bounded render process (uptake.render_processes). WeasyPrint is slow
+to import: import this module only where a report is rendered."""
 
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from uptake.pdf import STATIC_SCHEME, html_to_pdf
+from uptake.print_layout import STATIC_SCHEME
+from uptake.render_processes import html_to_pdf
 
 STYLESHEETS = (
     f"{STATIC_SCHEME}:monitoring/css/report.css",
@@ -17,7 +18,7 @@ STYLESHEETS = (
 def render_donor_report(programme_name, page):
     """A4 PDF of the results `page` (monitoring.services.results_snapshots.ResultsPage:
     already suppressed and redacted) of the programme `programme_name`, in the active
-    language. Raises uptake.pdf.PdfTooLarge or PdfRenderFailed when
+    language. Raises uptake.render_processes.PdfTooLarge or PdfRenderFailed when
     the render passes its limits or fails. Callers: monitoring.views.dashboards, after
     monitoring.permissions.get_programme_for_results."""
     language = translation.get_language() or "en"

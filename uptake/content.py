@@ -26,7 +26,7 @@ MAX_STEP_ROWS = 12
 MAX_SECTIONS = 30
 # The longest text each field may hold, in characters: ample for a two-page non-paper and a
 # short aide-mémoire, and small enough that the largest document allowed lays out in a few
-# seconds (uptake.pdf bounds the render itself whatever the text).
+# seconds (uptake.render_processes bounds the render itself whatever the text).
 TEXT_MAX_LENGTHS = {
     "problem": 5000,
     "legal_notes": 5000,

@@ -12,7 +12,7 @@ and at an independent vowel, a digit or a standalone symbol. Two changes suit li
 rather than segmentation: a number is not split between its digits, and there is no break
 before the section marks ၊ and ။, which may not start a line.
 
-Callers: uptake.pdf, before rendering any free text.
+Callers: uptake.print_context, before rendering any free text.
 """
 
 import re

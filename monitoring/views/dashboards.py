@@ -38,7 +38,7 @@ def results_pdf(request, programme_id):
     """The results page as an A4 PDF report: the same page, so both say the same."""
     programme = get_programme_for_results(request.user, programme_id)
     from monitoring.pdf import render_donor_report  # WeasyPrint is slow to import
-    from uptake.pdf import PdfRenderFailed
+    from uptake.render_processes import PdfRenderFailed
 
     try:
         report = render_donor_report(programme.name, results_snapshots.results_page(programme))

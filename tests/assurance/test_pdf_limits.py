@@ -2,7 +2,8 @@
 
 Every PDF (a document's export, a document in a dialogue's ZIP, the donor report) is drawn in
 a render process that is killed past settings.PDF_RENDER_TIMEOUT_SECONDS or when the render
-needs more than settings.PDF_RENDER_MEMORY_MB beyond what it held (uptake.pdf.html_to_pdf).
+needs more than settings.PDF_RENDER_MEMORY_MB beyond what it held
+(uptake.render_processes.html_to_pdf).
 The tests tighten the limits so that a hostile or oversized document hits them in a second or
 two, and check the reader gets a clear message, never a 500 or a stuck task, and that nothing
 half-made is kept. The editor's size limits keep new text well inside the render's bounds;
@@ -21,13 +22,12 @@ from PIL import Image
 from tests.assurance import figures
 from uptake import content as document_content
 from uptake.models import DocumentBundle, PdfExport, Revision
-from uptake.pdf import (
-    STATIC_SCHEME,
-    STYLESHEETS,
+from uptake.pdf import render_html
+from uptake.print_layout import STATIC_SCHEME, STYLESHEETS
+from uptake.render_processes import (
     PdfRenderFailed,
     PdfTooLarge,
     html_to_pdf,
-    render_html,
     stop_idle_render_processes,
 )
 from uptake.services import documents as services
@@ -36,8 +36,8 @@ from uptake.services.exports import RENDER_TOO_LARGE, bundle_build
 # Room for the render process to be killed and reaped, and for a loaded two-core CI machine.
 GRACE_SECONDS = 2.5
 TIGHT_TIMEOUT = 2
-# A render process has its fonts loaded before it renders (uptake.pdf._loaded_fonts): a plain
-# document adds a few MB, an image decoded to 100 MB far more.
+# A render process has its fonts loaded before it renders (uptake.render_processes): a
+# plain document adds a few MB, an image decoded to 100 MB far more.
 TIGHT_MEMORY_MB = 32
 STEPS = [
     {"text": f"Step {n}", "who": "Both sides", "when": "Soon", "how": "Quietly", "ladder": 30}
@@ -240,7 +240,7 @@ def test_a_failure_that_is_not_a_limit_is_reported_as_a_failed_render(
     def broken_layout(*args, **kwargs):
         raise LookupError("a bug in the renderer")
 
-    monkeypatch.setattr("uptake.pdf.lay_out", broken_layout)
+    monkeypatch.setattr("uptake.render_processes.lay_out", broken_layout)
     stop_idle_render_processes()  # the next render forks one with the broken layout
 
     with pytest.raises(PdfRenderFailed) as failed:

@@ -27,7 +27,7 @@ from monitoring.charts import (
     bar_chart,
     line_chart,
 )
-from uptake.pdf import STATIC_SCHEME, lay_out
+from uptake.print_layout import STATIC_SCHEME, lay_out
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = "<script>alert('x')</script> & \"Ridge\" <b>"
@@ -546,7 +546,7 @@ def test_weasyprint_draws_the_figure_and_its_table_into_a_pdf(caplog):
     problems = [
         record
         for record in caplog.records
-        if record.name.startswith(("weasyprint", "uptake.pdf"))
+        if record.name.startswith(("weasyprint", "uptake.print_layout", "uptake.render_processes"))
         and record.levelno >= logging.WARNING
     ]
     assert problems == []

@@ -22,20 +22,18 @@ from django.contrib.staticfiles import finders
 from django.utils import timezone
 from weasyprint.formatting_structure.boxes import LineBox, TextBox
 
-from uptake import pdf as uptake_pdf
-from uptake.pdf import (
+from uptake import print_layout
+from uptake.pdf import render_html, render_pdf
+from uptake.print_layout import (
     STATIC_SCHEME,
     STYLESHEET_URL,
     STYLESHEETS,
-    PdfRenderFailed,
-    RenderedPdf,
     UnsafeResourceError,
     lay_out,
     parsed_stylesheets,
-    render_html,
-    render_pdf,
     safe_url_fetcher,
 )
+from uptake.render_processes import PdfRenderFailed, RenderedPdf, html_to_pdf
 
 ZWSP = "\u200b"
 A4_WIDTH_PX = 210 / 25.4 * 96
@@ -293,13 +291,13 @@ def test_a_stylesheet_is_parsed_once_a_process_and_again_when_the_file_changes(
     settings.STATICFILES_DIRS = [tmp_path]
     url = f"{STATIC_SCHEME}:print-test/sheet.css"
     parsed = []
-    real_css = uptake_pdf.CSS
+    real_css = print_layout.CSS
 
     def counting_css(**kwargs):
         parsed.append(kwargs["url"])
         return real_css(**kwargs)
 
-    monkeypatch.setattr(uptake_pdf, "CSS", counting_css)
+    monkeypatch.setattr(print_layout, "CSS", counting_css)
 
     first = parsed_stylesheets([url])
     again = parsed_stylesheets([url])
@@ -329,12 +327,14 @@ def test_only_our_own_static_files_can_be_given_as_stylesheets(url):
 
 def test_a_missing_print_stylesheet_is_a_failed_render_not_an_error(settings):
     with pytest.raises(PdfRenderFailed):
-        uptake_pdf.html_to_pdf("<p>Text</p>", [f"{STATIC_SCHEME}:uptake/css/missing.css"])
+        html_to_pdf("<p>Text</p>", [f"{STATIC_SCHEME}:uptake/css/missing.css"])
 
 
-def test_pdf_module_imports_no_models():
-    # uptake.pdf works on plain dicts; importing models would couple it to the database.
-    for module in ("uptake/pdf.py", "uptake/myanmar.py"):
+def test_pdf_modules_import_no_models():
+    # The print path works on plain dicts; importing models would couple it to the database
+    # (and a render process never touches the database).
+    modules = ("pdf", "print_context", "print_layout", "render_processes", "myanmar")
+    for module in (f"uptake/{name}.py" for name in modules):
         tree = ast.parse((Path(__file__).parents[2] / module).read_text())
         imported = [
             node.module if isinstance(node, ast.ImportFrom) else alias.name
@@ -505,11 +505,13 @@ def test_fetcher_refuses_everything_but_our_static_files(canary, url, settings):
 
 def test_refusals_are_logged_without_the_path_or_query(canary, caplog):
     # A Celery test worker earlier in the run may have left the root logger at ERROR.
-    caplog.set_level(logging.WARNING, logger="uptake.pdf")
+    caplog.set_level(logging.WARNING, logger="uptake.print_layout")
     with pytest.raises(UnsafeResourceError):
         safe_url_fetcher(f"{canary.url}/Amal-Haddad/leak?note=ceasefire")
 
-    warnings = [r for r in caplog.records if r.name == "uptake.pdf" and r.levelname == "WARNING"]
+    warnings = [
+        r for r in caplog.records if r.name == "uptake.print_layout" and r.levelname == "WARNING"
+    ]
     assert len(warnings) == 1
     message = warnings[0].getMessage()
     assert canary.url in message
@@ -517,7 +519,7 @@ def test_refusals_are_logged_without_the_path_or_query(canary, caplog):
 
 
 def test_html_that_reaches_for_other_resources_renders_without_them(canary, caplog):
-    caplog.set_level(logging.WARNING, logger="uptake.pdf")
+    caplog.set_level(logging.WARNING, logger="uptake.print_layout")
     html = f"""<!DOCTYPE html>
     <html><head>
       <link rel="stylesheet" href="{canary.url}/x.css">
@@ -541,7 +543,7 @@ def test_html_that_reaches_for_other_resources_renders_without_them(canary, capl
     text = "".join(page_texts(pdf))
     assert "Only this text." in text
     assert "root:" not in text
-    refused = [r for r in caplog.records if r.name == "uptake.pdf"]
+    refused = [r for r in caplog.records if r.name == "uptake.print_layout"]
     assert len(refused) >= 5
 
 

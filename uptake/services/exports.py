@@ -114,8 +114,8 @@ def document_export_pdf(*, document, actor):
     (their previous export of this document is replaced). Returns the PdfExport, whose
     `page_count` tells whether a non-paper kept to two pages.
     Raises GuardBlocked when the text names a participant without an override, and
-    uptake.pdf.PdfTooLarge or PdfRenderFailed when the render passes its limits or fails
-    (the previous export is then kept).
+    uptake.render_processes.PdfTooLarge or PdfRenderFailed when the render passes its limits
+    or fails (the previous export is then kept).
     Caller: someone who may read the document (uptake.permissions)."""
     file_name, rendered, revision = _render(document, actor)
     for old in PdfExport.objects.filter(document=document, requested_by=actor):
@@ -172,7 +172,7 @@ def bundle_build(bundle):
     withheld): documents the guard holds back, as a plain title, and documents too large to
     render within the limits or whose render failed, as {"title": ..., "reason": ...} with
     RENDER_TOO_LARGE or RENDER_FAILED. Called by the Celery task."""
-    from uptake.pdf import PdfRenderFailed, PdfTooLarge
+    from uptake.render_processes import PdfRenderFailed, PdfTooLarge
 
     reader = bundle.requested_by
     dialogue = bundle.dialogue

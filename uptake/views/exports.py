@@ -33,7 +33,7 @@ def pdf_export(request, document_id):
     """Render the PDF, then come back to the document page, which says how many pages it
     took and offers the download. Names in the text refuse the export, listed on the page."""
     # WeasyPrint is slow to import: only the processes that render pay for it.
-    from uptake.pdf import PdfRenderFailed
+    from uptake.render_processes import PdfRenderFailed
 
     document, allowed = get_document_for_user(request.user, document_id)
     try:
