@@ -75,7 +75,8 @@ class PdfTooLarge(PdfRenderFailed):
 # first) maps its whole heap afresh each time, which cost half as much again as the layout
 # itself (docs/performance.md, R2). A render process that fails, passes a limit or does not
 # answer in time is stopped, never given the next document; one that may have been harmed
-# (WeasyPrint logged an error, or its heap grew by a quarter of the memory cap) retires
+# (WeasyPrint logged an error, or its resident memory grew by a quarter of the memory cap)
+# retires
 # after answering, as does one that has served _RENDERS_PER_PROCESS renders or waited
 # _IDLE_SECONDS for work. Each thread takes an idle render process or forks its own, so
 # renders never wait for one another; at most _IDLE_KEPT wait.
@@ -103,6 +104,14 @@ _TOO_LARGE = 3
 # What this process makes of a render process that gave no answer.
 _NO_ANSWER = 254
 _PAST_DEADLINE = 255
+# The signals that end a render process at one of its limits: the CPU and wall-clock
+# backstops, a library that aborted or crashed when an allocation failed, the kernel's
+# out-of-memory killer.
+_LIMIT_SIGNALS = frozenset(
+    {signal.SIGXCPU, signal.SIGALRM, signal.SIGABRT, signal.SIGSEGV, signal.SIGBUS, signal.SIGKILL}
+)
+# A document whose reused render process died gets a fresh one only with this much time left.
+_RETRY_SECONDS_LEFT = 1.0
 _READ_BYTES = 1024 * 1024
 
 
@@ -128,7 +137,11 @@ def html_to_pdf(html: str, stylesheets=()) -> RenderedPdf:
     ).encode()
     process = _idle_render_process()
     status, page_count, content = _exchange(process, request, deadline)
-    if process is not None and (status == _NO_ANSWER or status < 0):
+    if (
+        process is not None
+        and (status == _NO_ANSWER or status < 0)
+        and deadline - time.monotonic() > _RETRY_SECONDS_LEFT
+    ):
         # A render process that had rendered before ended without an answer: it may have
         # died just before (killed from outside, or done waiting for work). The document
         # gets its verdict from a fresh one.
@@ -138,11 +151,12 @@ def html_to_pdf(html: str, stylesheets=()) -> RenderedPdf:
     if status == _PAST_DEADLINE:
         logger.warning("PDF render stopped after %s seconds", timeout)
         raise PdfTooLarge("time")
-    if status == _TOO_LARGE or status < 0:
-        # MemoryError or RecursionError; or a signal: the CPU backstop (SIGXCPU), or a
-        # library that aborted when an allocation failed under the memory cap.
+    if status == _TOO_LARGE or -status in _LIMIT_SIGNALS:
+        # MemoryError or RecursionError; or a signal a limit sends, or a library that
+        # aborted or crashed when an allocation failed under the memory cap.
         logger.warning("PDF render stopped at its memory or CPU limit (%s)", status)
         raise PdfTooLarge("memory")
+    # Another signal (a SIGTERM or SIGHUP meant for the server) is not the document's doing.
     raise PdfRenderFailed(f"renderer stopped ({status})")
 
 
@@ -188,10 +202,14 @@ def render_process_ids():
         return [process.pid for process in _idle]
 
 
-# Guards _idle and _running, and is held from a render process's pipes being made until it
-# is in _running, and by every fork of this process (see register_at_fork below): no
-# process is ever forked holding pipes that _forget_render_processes does not know of.
+# Guards _idle and _running, and is held by every fork of this process (see
+# register_at_fork below) while a render process's pipes are made and listed, and while the
+# parent closes the child's ends: no process is ever forked holding pipes that
+# _forget_render_processes does not know of. Never held while forking: another library's
+# fork hook could be waiting on a lock of its own.
 _lock = threading.RLock()
+# The render process this thread is forking, whose pipes its child keeps.
+_forking = threading.local()
 _idle = []
 # Every render process this process runs, idle or busy.
 _running = set()
@@ -225,8 +243,10 @@ def _forget_render_processes():
     running = list(_running)
     _running.clear()
     _idle.clear()
+    own = getattr(_forking, "process", None)
     for process in running:
-        process.close_pipes()
+        if process is not own:
+            process.close_pipes()
 
 
 os.register_at_fork(
@@ -239,10 +259,12 @@ os.register_at_fork(
 class _RenderProcess:
     """A render process as its parent sees it: its pid and the two pipes to it."""
 
-    def __init__(self, pid, requests, answers):
-        self.pid = pid
+    def __init__(self, requests, answers, child_ends):
+        self.pid = None
         self.requests = requests
         self.answers = answers
+        # The ends the render process keeps, held here until it is forked.
+        self.child_ends = child_ends
         self.renders = 0
         self.exit_code = None
 
@@ -254,22 +276,32 @@ class _RenderProcess:
             try:
                 pipes.extend(os.pipe())
                 pipes.extend(os.pipe())
-                requests_read, requests_write, answers_read, answers_write = pipes
-                pid = os.fork()
             except OSError:
                 for pipe in pipes:
                     os.close(pipe)
                 raise
-            if pid == 0:
-                os.close(requests_write)
-                os.close(answers_read)
-                _serve(requests_read, answers_write)
+            requests_read, requests_write, answers_read, answers_write = pipes
+            process = cls(requests_write, answers_read, (requests_read, answers_write))
+            _running.add(process)
+        _forking.process = process
+        try:
+            pid = os.fork()
+        except OSError:
+            process._forget(None)
+            raise
+        finally:
+            _forking.process = None
+        if pid == 0:
+            os.close(requests_write)
+            os.close(answers_read)
+            _serve(requests_read, answers_write)
+        with _lock:
+            process.pid = pid
             os.close(requests_read)
             os.close(answers_write)
-            # Written with a deadline: see _write_until.
-            os.set_blocking(requests_write, False)
-            process = cls(pid, requests_write, answers_read)
-            _running.add(process)
+            process.child_ends = None
+        # Written with a deadline: see _write_until.
+        os.set_blocking(requests_write, False)
         return process
 
     def exchange(self, request, deadline):
@@ -313,18 +345,19 @@ class _RenderProcess:
         only while idle) and reap it; `exit_code` is negative for a signal."""
         if self.exit_code is not None:
             return
-        # Whatever status it exited with stands: a process that has exited takes no signal.
-        os.kill(self.pid, signal.SIGKILL)
         try:
+            # Whatever status it exited with stands: an exited process takes no signal.
+            os.kill(self.pid, signal.SIGKILL)
             exit_code = os.waitstatus_to_exitcode(os.waitpid(self.pid, 0)[1])
-        except ChildProcessError:  # reaped by someone else: how it ended is not known
-            exit_code = 0
+        except (ProcessLookupError, ChildProcessError):
+            exit_code = 0  # reaped by someone else: how it ended is not known
         self._forget(exit_code)
 
     def close_pipes(self):
-        """Closes both pipes, once: a descriptor closed twice could be another file's by
+        """Closes its pipes, once: a descriptor closed twice could be another file's by
         then."""
-        pipes, self.requests, self.answers = (self.requests, self.answers), None, None
+        pipes = (self.requests, self.answers, *(self.child_ends or ()))
+        self.requests, self.answers, self.child_ends = None, None, None
         for pipe in pipes:
             if pipe is not None:
                 with contextlib.suppress(OSError):
@@ -411,11 +444,11 @@ def _serve(requests, answers):
         errors = _ErrorCount()
         logging.getLogger("weasyprint").addHandler(errors)
         font_config = _fonts_or_none()
-        settled_size = _address_space_bytes()
+        settled_size = _resident_bytes()
         while (request := _next_request(requests)) is not None:
             seen = errors.count
             status, page_count, content = _render_bounded(request, font_config)
-            grown = _address_space_bytes() - settled_size
+            grown = _resident_bytes() - settled_size
             if status == _RENDERED and (
                 errors.count > seen or grown > request["memory_bytes"] // 4
             ):
@@ -438,6 +471,10 @@ def _default_signal_handling():
     for number in signal.valid_signals():
         if callable(signal.getsignal(number)):
             signal.signal(number, signal.SIG_DFL)
+    # Also where the parent ignored them (a Celery pool process ignores SIGINT): the
+    # backstops and a stop must end it.
+    for number in (signal.SIGALRM, signal.SIGXCPU, signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
 
 
@@ -474,7 +511,9 @@ def _loaded_fonts():
 
 def _next_request(requests):
     """The next request, or None at end of file or after _IDLE_SECONDS without one."""
-    if not select.select([requests], [], [], _IDLE_SECONDS)[0]:
+    waiting = select.poll()  # not select(), which refuses descriptors past 1023
+    waiting.register(requests, select.POLLIN)
+    if not waiting.poll(_IDLE_SECONDS * 1000):
         return None
     header = _read_all(requests, _REQUEST_LENGTH.size)
     if len(header) < _REQUEST_LENGTH.size:
@@ -526,8 +565,17 @@ def _write_all(pipe, data):
 
 def _address_space_bytes():
     """This process's virtual memory size (Linux)."""
+    return _statm(0)
+
+
+def _resident_bytes():
+    """This process's resident memory (Linux)."""
+    return _statm(1)
+
+
+def _statm(field):
     with open("/proc/self/statm") as statm:
-        return int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        return int(statm.read().split()[field]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _lower_soft_limit(which, value):

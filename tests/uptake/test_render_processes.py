@@ -325,18 +325,18 @@ def test_a_render_process_retires_after_weasyprint_reported_an_error():
     assert first not in _children()
 
 
-def test_a_render_process_retires_once_its_heap_grew_by_a_quarter_of_the_memory_cap(
+def test_a_render_process_retires_once_its_memory_grew_by_a_quarter_of_the_memory_cap(
     settings, monkeypatch, tmp_path
 ):
-    # How much a real render grows the heap depends on the free room the render process
+    # How much a real render grows the memory depends on the free room the render process
     # inherited: the growth is stated instead, from the moment a file exists.
     grown = tmp_path / "grown"
-    real_size = render_processes._address_space_bytes
+    real_size = render_processes._resident_bytes
 
     def size():
         return real_size() + (9 * 1024 * 1024 if grown.exists() else 0)
 
-    monkeypatch.setattr(render_processes, "_address_space_bytes", size)
+    monkeypatch.setattr(render_processes, "_resident_bytes", size)
     settings.PDF_RENDER_MEMORY_MB = 32  # a quarter: 8 MB
 
     html_to_pdf(SHORT)
@@ -416,3 +416,68 @@ def test_a_soft_limit_already_set_is_never_raised():
         assert before == (used + 1000, hard)
     finally:
         resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
+@pytest.mark.parametrize(
+    ("signal_number", "reported_as"),
+    [
+        (signal.SIGXCPU, PdfTooLarge),  # the CPU backstop: a limit
+        (signal.SIGTERM, PdfRenderFailed),  # meant for the server: not the document's doing
+    ],
+)
+def test_a_render_process_ended_by_a_signal_is_too_large_only_for_a_limits_signal(
+    signal_number, reported_as
+):
+    children = _children()
+
+    def signal_the_render_process():
+        give_up = time.monotonic() + 10
+        while not (_children() - children) and time.monotonic() < give_up:
+            time.sleep(0.01)
+        for pid in _children() - children:
+            os.kill(pid, signal_number)
+
+    sender = threading.Thread(target=signal_the_render_process)
+    sender.start()
+    try:
+        with pytest.raises(PdfRenderFailed) as stopped:
+            html_to_pdf(LONG)
+    finally:
+        sender.join()
+
+    assert type(stopped.value) is reported_as
+    assert _children() == children
+
+
+def test_signals_the_parent_ignores_still_end_a_render_process():
+    # A Celery pool process ignores SIGINT; a stop must still end its render process.
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        html_to_pdf(SHORT)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    (pid,) = render_process_ids()
+
+    os.kill(pid, signal.SIGTERM)
+
+    assert _wait_until_exited(pid)
+
+
+def test_a_render_process_works_whatever_its_pipes_descriptor_numbers():
+    # select() refuses descriptors past 1023; a busy worker can hold more files than that.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    held = []
+    try:
+        while not held or held[-1] < 1100:
+            held.append(os.dup(0))
+
+        assert html_to_pdf(SHORT).page_count == 1
+        (process,) = render_processes._idle
+        assert min(process.requests, process.answers) > 1023
+        assert html_to_pdf(SHORT).page_count == 1
+    finally:
+        render_processes.stop_idle_render_processes()
+        for descriptor in held:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
