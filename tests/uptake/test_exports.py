@@ -213,6 +213,8 @@ def test_a_worker_zips_every_document_the_reader_may_read_and_the_page_shows_pro
     assert "<html" not in fragment
     assert "every 1s" not in fragment  # finished: the polling stops
     assert "Named non-paper" in fragment
+    # Three documents went through; the count is of those in the ZIP.
+    assert "Ready: 2 documents in the ZIP." in fragment
 
     download = client.get(reverse("uptake:bundle_download", args=[bundle.public_id]))
     assert download["Content-Disposition"].startswith("attachment;")
@@ -227,6 +229,29 @@ def test_a_worker_zips_every_document_the_reader_may_read_and_the_page_shows_pro
         document=named, actor=officer, kind=DocumentEvent.Kind.DOWNLOADED
     ).exists()
     assert Document.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_a_zip_that_could_hold_no_document_says_so_and_offers_no_download(
+    client, dialogue, facilitator
+):
+    bundle = DocumentBundle.objects.create(
+        dialogue=dialogue,
+        requested_by=facilitator,
+        status=DocumentBundle.Status.DONE,
+        total=1,
+        done=1,
+        included=[],
+        skipped=["Access triggers"],
+    )
+    client.force_login(facilitator)
+
+    page = client.get(reverse("uptake:bundle_detail", args=[bundle.public_id])).content.decode()
+
+    assert "Done: no document could go in the ZIP." in page
+    assert "Ready:" not in page
+    assert reverse("uptake:bundle_download", args=[bundle.public_id]) not in page
+    assert "Access triggers" in page
 
 
 @pytest.mark.django_db
